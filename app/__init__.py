@@ -1,0 +1,1 @@
+"""Subterra application shell: the CLI (no display needed) and the Qt desktop app."""
