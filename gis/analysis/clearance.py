@@ -217,14 +217,15 @@ def audit(fs: FeatureSet, table: RuleTable, threads: int = 2, progress=None) -> 
     counts["no_vertical_data"] = int(no_z.sum())
     vband = p.band[ci[pick]] + p.band[cj[pick]]
     _, _, flag = fnd.judge(clear_v[pick], vreq, vband)
-    sel = pick[flag & ~no_rule_v & ~no_z]
+    m = flag & ~no_rule_v & ~no_z
+    sel = pick[m]
     if len(sel):
         ia, ib = ci[sel], cj[sel]
         rule = ctx.v_rule[p.prof[ia], p.prof[ib]]
         x = _at(p.x0[ia], p.x1[ia], sv[sel])
         y = _at(p.y0[ia], p.y1[ia], sv[sel])
-        rows.append(_rows(fs, table, "vertical", ia, ib, p, rule, clear_v[sel], vband[sel], x, y,
-                          (za[sel] + zb[sel]) / 2, ctx.v_req[p.prof[ia], p.prof[ib]]))
+        rows.append(_rows(fs, table, "vertical", ia, ib, p, rule, clear_v[sel], vband[m], x, y,
+                          (za[sel] + zb[sel]) / 2, vreq[m]))
     no_rule_keys = [(fa[pick][no_rule_v], fb[pick][no_rule_v], "vertical")]
     # ---- horizontal pairs not crossing anywhere
     hi, hj = r["hi"], r["hj"]
@@ -298,6 +299,7 @@ def owner_pairs(owner: pd.Series, fa: np.ndarray, fb: np.ndarray) -> pd.Categori
     """"owner A; owner B" (distinct, non-empty) for feature index pairs."""
     codes, uniq = pd.factorize(owner, use_na_sentinel=True)
     names = [u if isinstance(u, str) else "" for u in uniq] + [""]
+    codes = np.where(codes < 0, len(uniq), codes)
     k = np.int64(len(names))
     inverse, combo = pd.factorize(codes[fa] * k + codes[fb])
     text = [_join(*dict.fromkeys((names[c // k], names[c % k]))) for c in combo]
