@@ -65,8 +65,8 @@ class GridIndex:
         self._sweep = sweep[order]
         self._sweep_hi = self._sweep + np.where(axis_y, bh, bw)[order]
         brk = np.flatnonzero(self.keys[1:] != self.keys[:-1]) + 1
-        self.group_start = np.concatenate([[0], brk]).astype(np.int64)
-        self.group_end = np.concatenate([brk, [total]]).astype(np.int64)
+        self.group_start = np.concatenate([[0], brk]).astype(np.int64) if total else np.zeros(0, np.int64)
+        self.group_end = np.concatenate([brk, [total]]).astype(np.int64) if total else np.zeros(0, np.int64)
         self.group_key = self.keys[self.group_start] if total else np.zeros(0, dtype=np.int64)
         # entry-ordered extents on the other axis keep the pair tests short and cache-friendly
         it = self.items
