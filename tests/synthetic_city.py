@@ -17,7 +17,7 @@ RUN_ORDER = [("DL", None, "power"), ("TX", None, "telecom"), ("JS", None, "water
              ("RQ", None, "gas_big"), ("JS", None, "water_big"), ("JS", "ZS", "reclaimed"),
              ("PS", "WS", "sewer"), ("PS", "YS", "storm"), ("DL", None, "power")]
 QLS = np.array(["QL-A", "QL-B", "QL-C", "QL-D"], dtype=object)
-QL_P = [0.1, 0.6, 0.25, 0.05]
+QL_P = [0.6, 0.3, 0.08, 0.02]
 GROUND = 4.0
 ORIGIN = (500_000.0, 3_400_000.0)
 
@@ -94,7 +94,7 @@ def city(n_segments: int = 20_000, seed: int = 1, lateral_p: float = 0.3):
                 w_out, h_out = _outside(size)
                 offset += w_out / 2
                 across = offset
-                offset += w_out / 2 + rng.uniform(0.3, 2.6)
+                offset += w_out / 2 + rng.uniform(0.5, 3.0)
                 steps = rng.uniform(30, 50, size=int(extent / 30) + 2)
                 along = np.concatenate([[0.0], np.cumsum(steps)])
                 along = along[along < extent]

@@ -267,7 +267,7 @@ def audit(fs: FeatureSet, table: RuleTable, threads: int = 2, progress=None) -> 
 
 def _rows(fs, table, kind, ia, ib, p, rule_idx, actual, band, x, y, z, required) -> pd.DataFrame:
     fa, fb = p.feat[ia], p.feat[ib]
-    ids_a, ids_b = fs.ids.iloc[fa].to_numpy(dtype=object), fs.ids.iloc[fb].to_numpy(dtype=object)
+    ids_a, ids_b = ids_of(fs, fa, fb)
     swap = ids_a > ids_b
     fa, fb = np.where(swap, fb, fa), np.where(swap, fa, fb)
     ids_a, ids_b = np.where(swap, ids_b, ids_a), np.where(swap, ids_a, ids_b)
@@ -280,8 +280,9 @@ def _rows(fs, table, kind, ia, ib, p, rule_idx, actual, band, x, y, z, required)
     ox, oy = fs.origin
     return pd.DataFrame({
         "kind": kind, "rule_id": _categorical(rule_idx, [r.rule_id for r in rules]),
-        "a_layer": fs.layer[fa], "a_id": pd.Series(ids_a, dtype=object),
-        "b_layer": fs.layer[fb], "b_id": pd.Series(ids_b, dtype=object), "required_m": required,
+        "a_layer": pd.Categorical.from_codes(fs.layer_code[fa], fs.layer_names), "a_id": pd.Series(ids_a, dtype=object),
+        "b_layer": pd.Categorical.from_codes(fs.layer_code[fb], fs.layer_names), "b_id": pd.Series(ids_b, dtype=object),
+        "required_m": required,
         "actual_m": actual, "deficit_m": deficit, "severity": fnd.severity(deficit, required),
         "uncertain": uncertain, "x": x + ox, "y": y + oy, "z": z,
         "source": _categorical(rule_idx, [r.source for r in rules]),
@@ -289,6 +290,14 @@ def _rows(fs, table, kind, ia, ib, p, rule_idx, actual, band, x, y, z, required)
         "owners": owner_pairs(fs.owner, fa, fb), "note": _categorical(rule_idx + len(rules) * sized, notes),
         "plan_m": actual if kind == "horizontal" else np.nan,
         "vertical_m": actual if kind == "vertical" else np.nan})
+
+
+def ids_of(fs, *index_arrays: np.ndarray) -> list[np.ndarray]:
+    """Feature ids (object arrays) for arrays of feature indices, converting each distinct id once."""
+    allidx = np.concatenate(index_arrays)
+    uniq, inverse = np.unique(allidx, return_inverse=True)
+    text = fs.ids.iloc[uniq].to_numpy(dtype=object)[inverse]
+    return np.split(text, np.cumsum([len(a) for a in index_arrays])[:-1])
 
 
 def _join(*parts: str) -> str:

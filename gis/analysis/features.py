@@ -35,7 +35,8 @@ LAYER_COLUMNS = {
 class FeatureSet:
     """Features and their pieces as arrays (see module docstring)."""
 
-    layer: np.ndarray            # (n,) object: layer name per feature
+    layer_code: np.ndarray       # (n,) int: index into layer_names per feature
+    layer_names: list[str]
     ids: pd.Series               # (n,) line_id / feature_id
     profile: np.ndarray          # (n,) int: index into ``profiles``
     profiles: list[Profile]
@@ -210,7 +211,8 @@ def build(frames: dict[str, pd.DataFrame], rules: RuleTable, bands: dict | None 
             attrs = _plain_attrs(df, "tree", np.zeros(len(df)), np.zeros(len(df)), bands)
         else:
             raise ValueError(f"layer {layer!r} cannot take part in the clearance audit")
-        attrs["layer"] = np.full(len(df), layer, dtype=object)
+        attrs["layer"] = np.full(len(df), len(parts), dtype=np.int64)
+        attrs["layer_name"] = layer
         attrs["geoms"] = df.geometry.to_numpy()
         parts.append(attrs)
     if not parts:
@@ -272,7 +274,7 @@ def build(frames: dict[str, pd.DataFrame], rules: RuleTable, bands: dict | None 
     missing = run < 0
     run[missing] = run_of_node.max(initial=-1) + 1 + np.arange(missing.sum())
     raw = pid
-    return FeatureSet(layer=cat("layer"), ids=cat("ids"), profile=cat("profile"), profiles=profiles,
+    return FeatureSet(layer_code=cat("layer"), layer_names=[p["layer_name"] for p in parts], ids=cat("ids"), profile=cat("profile"), profiles=profiles,
                       width=cat("width"), height=cat("height"), size_known=cat("known"),
                       band=cat("band"), owner=cat("owner"), ends=np.column_stack([raw[:n], raw[n:]]),
                       run=run, origin=origin,
@@ -296,7 +298,7 @@ def _empty(rules: RuleTable) -> FeatureSet:
     e = np.zeros(0)
     i = np.zeros(0, dtype=np.int64)
     o = np.zeros(0, dtype=object)
-    return FeatureSet(o, pd.Series(o), i, [], e, e, np.zeros(0, bool), e, pd.Series(o), np.zeros((0, 2), np.int64), i, (0.0, 0.0),
+    return FeatureSet(i, [], pd.Series(o), i, [], e, e, np.zeros(0, bool), e, pd.Series(o), np.zeros((0, 2), np.int64), i, (0.0, 0.0),
                       e, e, e, e, e, e, i, i, i, 0)
 
 

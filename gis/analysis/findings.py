@@ -77,10 +77,10 @@ def frame(rows: dict, check: str, run_id: str) -> pd.DataFrame:
             df[c] = None
     df["check"] = check
     if len(df):
-        df["_o"] = df["severity"].map(SEVERITY_ORDER)
-        df = df.sort_values(["_o", "deficit_m", "a_id", "b_id"], ascending=[True, False, True, True],
-                            kind="stable", na_position="last").drop(columns="_o").reset_index(drop=True)
-    df["finding_id"] = [f"{run_id}-{k + 1}" for k in range(len(df))]
+        sev = pd.Series(df["severity"]).map(SEVERITY_ORDER).fillna(len(SEVERITY_ORDER)).to_numpy()
+        deficit = np.nan_to_num(pd.to_numeric(df["deficit_m"]).to_numpy(float), nan=-np.inf)
+        df = df.iloc[np.lexsort((-deficit, sev))].reset_index(drop=True)
+    df["finding_id"] = np.strings.add(f"{run_id}-", np.arange(1, len(df) + 1).astype(str)).astype(object)
     return df[COLUMNS + [c for c in EXTRA_COLUMNS if c in df]]
 
 
