@@ -77,7 +77,8 @@ class Audit:
 
 
 class _Context:
-    def __init__(self, fs: FeatureSet, table: RuleTable):
+    def __init__(self, fs: FeatureSet, table: RuleTable, focus: np.ndarray | None = None):
+        self.focus = focus
         self.h_req, self.h_rule = table.pair_matrix("horizontal", fs.profiles)
         self.v_req, self.v_rule = table.pair_matrix("vertical", fs.profiles)
         self.np = len(fs.profiles)
@@ -86,9 +87,10 @@ class _Context:
         self.h_flat = self.h_req.ravel()
 
 
-def prepare(fs: FeatureSet, table: RuleTable) -> tuple[Pieces, _Context, GridIndex, np.ndarray]:
+def prepare(fs: FeatureSet, table: RuleTable, focus: np.ndarray | None = None
+            ) -> tuple[Pieces, _Context, GridIndex, np.ndarray]:
     """Spatially ordered pieces, rule matrices and the candidate grid index."""
-    ctx = _Context(fs, table)
+    ctx = _Context(fs, table, focus)
     f = fs.feat
     grow = (fs.width / 2 + fs.band + ctx.rmax / 2 + EPS)[f]
     xmin, xmax = np.minimum(fs.x0, fs.x1), np.maximum(fs.x0, fs.x1)
@@ -117,6 +119,8 @@ def _cell_size(w: np.ndarray, h: np.ndarray, grow: np.ndarray) -> float:
 def _evaluate(p: Pieces, ctx: _Context, i: np.ndarray, j: np.ndarray) -> dict:
     """Judge one batch of candidate piece pairs; keep crossings and horizontal pairs of interest."""
     keep = p.run[i] != p.run[j]
+    if ctx.focus is not None:
+        keep &= ctx.focus[p.feat[i]] | ctx.focus[p.feat[j]]
     a0, a1, b0, b1 = p.end0[i], p.end1[i], p.end0[j], p.end1[j]
     keep &= ~(((a0 >= 0) & ((a0 == b0) | (a0 == b1))) | ((a1 >= 0) & ((a1 == b0) | (a1 == b1))))
     k = np.flatnonzero(keep)
@@ -170,11 +174,15 @@ def _at(z0, z1, u):
     return z0 + u * (z1 - z0)
 
 
-def audit(fs: FeatureSet, table: RuleTable, threads: int = 2, progress=None) -> Audit:
-    """Run the clearance audit on a FeatureSet; findings without run ids (see :func:`run`)."""
+def audit(fs: FeatureSet, table: RuleTable, threads: int = 2, progress=None,
+          focus: np.ndarray | None = None) -> Audit:
+    """Run the clearance audit on a FeatureSet; findings without run ids (see :func:`run`).
+
+    ``focus`` (bool per feature) limits the audit to pairs with at least one focus feature.
+    """
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    p, ctx, index, order = prepare(fs, table)
+    p, ctx, index, order = prepare(fs, table, focus)
     timings["index_s"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     ranges = index.batch_ranges()
