@@ -74,6 +74,7 @@ class Audit:
     findings: pd.DataFrame
     counts: dict
     timings: dict = field(default_factory=dict)
+    no_vertical: pd.DataFrame = field(default_factory=pd.DataFrame)   # crossings lacking Z (a_id, b_id, x, y)
 
 
 class _Context:
@@ -235,6 +236,10 @@ def audit(fs: FeatureSet, table: RuleTable, threads: int = 2, progress=None,
         rows.append(_rows(fs, table, "vertical", ia, ib, p, rule, clear_v[sel], vband[m], x, y,
                           (za[sel] + zb[sel]) / 2, vreq[m]))
     no_rule_keys = [(fa[pick][no_rule_v], fb[pick][no_rule_v], "vertical")]
+    nz = pick[np.isnan(clear_v[pick])]
+    ids_a, ids_b = ids_of(fs, p.feat[ci[nz]], p.feat[cj[nz]]) if len(nz) else (np.zeros(0, object),) * 2
+    no_vertical = pd.DataFrame({"a_id": ids_a, "b_id": ids_b, "x": _at(p.x0[ci[nz]], p.x1[ci[nz]], cr.s[nz]) + fs.origin[0],
+                                "y": _at(p.y0[ci[nz]], p.y1[ci[nz]], cr.s[nz]) + fs.origin[1]})
     # ---- horizontal pairs not crossing anywhere
     hi, hj = r["hi"], r["hj"]
     ha, hb, hkey = _pair_key(p, n, hi, hj)
@@ -270,7 +275,7 @@ def audit(fs: FeatureSet, table: RuleTable, threads: int = 2, progress=None,
     counts["segments"] = int(n)
     df = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=fnd.COLUMNS)
     timings["judge_s"] = time.perf_counter() - t0
-    return Audit(df, counts, timings)
+    return Audit(df, counts, timings, no_vertical)
 
 
 def _rows(fs, table, kind, ia, ib, p, rule_idx, actual, band, x, y, z, required) -> pd.DataFrame:
