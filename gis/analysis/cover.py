@@ -130,7 +130,7 @@ def run(project, options: CoverOptions | None = None, progress=None) -> CheckRes
     df = pd.DataFrame({
         "kind": np.where(above, "above_ground", "cover"), "rule_id": rid[rule_idx[e]], "a_layer": "pipe_segments",
         "a_id": ids_f, "b_layer": None, "b_id": None, "required_m": req[e], "actual_m": cover[e],
-        "deficit_m": deficit, "severity": np.where(above, "critical", fnd.severity(deficit, req[e])),
+        "deficit_m": deficit, "severity": np.where(above, "critical", np.asarray(fnd.severity(deficit, req[e]), dtype=object)),
         "uncertain": False, "x": xy[e, 0], "y": xy[e, 1], "z": top[e],
         "source": np.array([r.source for r in rules] + [None], dtype=object)[rule_idx[e]],
         "confidence": np.array([r.confidence for r in rules] + [None], dtype=object)[rule_idx[e]],

@@ -52,13 +52,16 @@ def new_run_id(check: str) -> str:
     return _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ") + f"-{check}"
 
 
-def severity(deficit, required) -> np.ndarray:
+def severity(deficit, required) -> pd.Categorical:
     """RULES.md severity from the deficit share of the required value; "info" when not short."""
     deficit = np.asarray(deficit, dtype=float)
     required = np.asarray(required, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(required > 0, deficit / np.where(required > 0, required, 1.0), np.inf)
-    return np.select([deficit <= EPS, share > 0.5, share > 0.2], ["info", "critical", "major"], "minor")
+    order = {k: v for k, v in SEVERITY_ORDER.items()}
+    codes = np.select([deficit <= EPS, share > 0.5, share > 0.2],
+                      [order["info"], order["critical"], order["major"]], order["minor"])
+    return pd.Categorical.from_codes(codes, categories=list(SEVERITY_ORDER))
 
 
 def judge(actual, required, band) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -71,13 +74,13 @@ def judge(actual, required, band) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def frame(rows: dict, check: str, run_id: str) -> pd.DataFrame:
     """A findings frame from column arrays; ids, severity order and finding ids filled in."""
-    df = pd.DataFrame(rows)
+    df = rows.copy() if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows)
     for c in COLUMNS:
         if c not in df:
             df[c] = None
-    df["check"] = check
+    df["check"] = pd.Categorical.from_codes(np.zeros(len(df), dtype=np.int8), [check])
     if len(df):
-        sev = pd.Series(df["severity"]).map(SEVERITY_ORDER).fillna(len(SEVERITY_ORDER)).to_numpy()
+        sev = pd.Categorical(df["severity"], categories=list(SEVERITY_ORDER)).codes.astype(np.int64)
         deficit = np.nan_to_num(pd.to_numeric(df["deficit_m"]).to_numpy(float), nan=-np.inf)
         df = df.iloc[np.lexsort((-deficit, sev))].reset_index(drop=True)
     df["finding_id"] = np.strings.add(f"{run_id}-", np.arange(1, len(df) + 1).astype(str)).astype(object)
