@@ -56,6 +56,8 @@ class ExcavationIndex:
         self.index = GridIndex(np.minimum(fs.x0, fs.x1) - half, np.minimum(fs.y0, fs.y1) - half,
                                np.maximum(fs.x0, fs.x1) + half, np.maximum(fs.y0, fs.y1) + half)
         self.polygons = polygons
+        self.ids = fs.ids.to_numpy(dtype=object)          # plain arrays: queries take a few rows each
+        self.owner = fs.owner.to_numpy(dtype=object)
         self.terrain = terrain
         self.ground_points = ground_points
 
@@ -134,8 +136,9 @@ class ExcavationIndex:
         if not len(cand):
             return pd.DataFrame()
         # the stretch of each piece within reach, as parameters along the piece
-        grown = shapely.buffer(local, reach, quad_segs=64)
-        part = shapely.intersection(segs, np.where(reach > 0, grown, local))
+        widths, which_w = np.unique(reach, return_inverse=True)
+        grown = np.array([shapely.buffer(local, r, quad_segs=64) if r > 0 else local for r in widths])
+        part = shapely.intersection(segs, grown[which_w])
         parts, of_part = shapely.get_parts(part, return_index=True)
         coords, cidx = shapely.get_coordinates(parts, return_index=True)
         which = of_part[cidx]
@@ -151,22 +154,17 @@ class ExcavationIndex:
         top = fs.z0[piece] + u * (fs.z1[piece] - fs.z0[piece]) + (fs.height / 2)[fs.feat[piece]]
         bottom = self.bottom_at(px + ox, py + oy, bottom_elev, depth)
         margin = bottom - top                       # vertical clearance below the bottom (< 0: in the way)
-        frame = pd.DataFrame({"k": which, "margin": margin, "x": px, "y": py, "top": top})
-        frame = frame[frame.margin <= EPS]
-        if not len(frame):
+        keep = margin <= EPS
+        if not keep.any():
             return pd.DataFrame()
-        worst = frame.loc[frame.groupby("k")["margin"].idxmin()]
-        k = worst.k.to_numpy()
-        feat = fs.feat[cand[k]]
-        # one finding per feature (its worst piece)
-        plan = dist[k] - half_w[k]
-        order = np.lexsort((worst.margin.to_numpy(), feat))
-        first = np.concatenate([[True], feat[order][1:] != feat[order][:-1]])
-        sel = order[first]
-        feat, plan = feat[sel], plan[sel]
-        w = worst.iloc[sel]
-        from gis.analysis.clearance import ids_of
-        (ids,) = ids_of(fs, feat)
+        which, margin, px, py, top = which[keep], margin[keep], px[keep], py[keep], top[keep]
+        # one finding per feature: its point with the least clearance below the bottom
+        feat_all = fs.feat[cand[which]]
+        order = np.lexsort((margin, feat_all))
+        sel = order[np.concatenate([[True], feat_all[order][1:] != feat_all[order][:-1]])]
+        feat = feat_all[sel]
+        plan = dist[which[sel]] - half_w[which[sel]]
+        ids = self.ids[feat]
         inside = plan <= EPS
         note = np.where(plan < hand_dig_m, f"hand-dig only within {hand_dig_m:g} m of the utility", "")
         return pd.DataFrame({
@@ -174,10 +172,10 @@ class ExcavationIndex:
             "a_layer": pd.Categorical.from_codes(fs.layer_code[feat], fs.layer_names), "a_id": ids,
             "b_layer": "excavations", "b_id": exc_id, "required_m": buffer, "actual_m": plan,
             "deficit_m": buffer - plan, "severity": np.where(inside, "critical", "major"), "uncertain": False,
-            "x": w.x.to_numpy() + ox, "y": w.y.to_numpy() + oy, "z": w.top.to_numpy(),
+            "x": px[sel] + ox, "y": py[sel] + oy, "z": top[sel],
             "source": "excavation safety buffer (input)", "confidence": None,
-            "owners": fs.owner.iloc[feat].to_numpy(dtype=object), "note": note,
-            "plan_m": plan, "vertical_m": w.margin.to_numpy()})
+            "owners": self.owner[feat], "note": note,
+            "plan_m": plan, "vertical_m": margin[sel]})
 
     def _polygons(self, layer, gdf, area, bottom_elev, depth, buffer, exc_id) -> pd.DataFrame:
         import shapely
