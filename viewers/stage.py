@@ -61,10 +61,10 @@ class Stage:
         self.actors, self._meshes, self._locators = {}, {}, {}
         self._overlay, self.selection, self.scene = None, None, None
 
-    def _actor(self, data, st: styles.LayerStyle, mapper=None):
+    def _actor(self, data, st: styles.LayerStyle):
         from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper
 
-        mapper = mapper or vtkPolyDataMapper()
+        mapper = vtkPolyDataMapper()
         mapper.SetInputData(data)
         mapper.SetScalarModeToUseCellFieldData()
         mapper.SelectColorArray(COLOUR)
@@ -100,6 +100,7 @@ class Stage:
                 mapper.RemoveAllClippingPlanes()
             else:
                 mapper.SetClippingPlanes(self._clip)
+        self.renderer.ResetCameraClippingRange()
 
     def _all_actors(self):
         yield from self.actors.values()
@@ -122,8 +123,6 @@ class Stage:
         if not k > 0:
             raise ValueError(f"exaggeration must be positive, not {k}")
         self._exaggeration = float(k)
-        if self.scene is not None:
-            self.scene.exaggeration = self._exaggeration
         self._apply()
 
     @property
@@ -166,10 +165,8 @@ class Stage:
     # ------------------------------------------------------------- selection
     def select(self, layer: str, feature_id: str | None) -> bool:
         """Highlight one feature (None clears); False when it is not in this scene."""
-        from vtkmodules.util.numpy_support import numpy_to_vtkIdTypeArray
         from vtkmodules.vtkCommonCore import vtkIdList
-        from vtkmodules.vtkFiltersExtraction import vtkExtractCells
-        from vtkmodules.vtkRenderingCore import vtkDataSetMapper
+        from vtkmodules.vtkCommonDataModel import vtkPolyData
 
         if self._overlay is not None:
             self.renderer.RemoveActor(self._overlay)
@@ -181,15 +178,16 @@ class Stage:
         if len(cells) == 0:
             return False
         ids = vtkIdList()
-        ids.SetArray(numpy_to_vtkIdTypeArray(cells.astype(np.int64), deep=True), len(cells))
-        extract = vtkExtractCells()
-        extract.SetInputData(mesh.polydata)
-        extract.SetCellList(ids)
-        extract.Update()
+        ids.SetNumberOfIds(len(cells))
+        for i, c in enumerate(cells.tolist()):
+            ids.SetId(i, c)
+        part = vtkPolyData()
+        part.AllocateEstimate(len(cells), 4)
+        part.CopyCells(mesh.polydata, ids)
         st = styles.style(layer)
         hl = styles.LayerStyle(styles.SELECTION_RGB, line_width=st.line_width + 2, point_size=st.point_size + 3)
-        mapper = vtkDataSetMapper()
-        self._overlay = self._actor(extract.GetOutput(), hl, mapper)
+        self._overlay = self._actor(part, hl)
+        mapper = self._overlay.GetMapper()
         mapper.ScalarVisibilityOff()
         mapper.SetResolveCoincidentTopologyToPolygonOffset()
         mapper.SetRelativeCoincidentTopologyPolygonOffsetParameters(-2.0, -20.0)
@@ -246,13 +244,13 @@ class Stage:
             return None
         hit = self._pick(x, y, with_ground=True)
         if hit is not None:
-            return self.scene.to_project(*hit[2])
+            return self.scene.to_project(*hit[2], exaggeration=self._exaggeration)
         near, far = self._display_to_world(x, y, 0.0), self._display_to_world(x, y, 1.0)
         dz = far[2] - near[2]
         if abs(dz) < 1e-12:
             return None
         t = -near[2] / dz
-        return self.scene.to_project(*(near + t * (far - near)))
+        return self.scene.to_project(*(near + t * (far - near)), exaggeration=self._exaggeration)
 
     def _display_to_world(self, x: float, y: float, depth: float) -> np.ndarray:
         ren = self.renderer

@@ -72,7 +72,7 @@ class ProjectScene:
     origin: np.ndarray
     layers: dict[str, LayerMesh]
     ground: LayerMesh | None = None
-    exaggeration: float = 1.0
+    exaggeration: float = 1.0        # the initial exaggeration of views showing the scene
     bbox: tuple[float, float, float, float] | None = None
     kind: str = "plan"               # "plan" (x, y, z) or "section" (chainage, 0, z)
     length: float | None = None      # section: chainage of the cut's end
@@ -92,14 +92,18 @@ class ProjectScene:
         b = np.array(boxes)
         return (b[:, 0].min(), b[:, 1].max(), b[:, 2].min(), b[:, 3].max(), b[:, 4].min(), b[:, 5].max())
 
-    def to_local(self, x: float, y: float, z: float | None = None) -> tuple[float, float, float]:
-        """Project coordinates (z default: the reference elevation) to local, exaggeration applied."""
+    def to_local(self, x: float, y: float, z: float | None = None,
+                 exaggeration: float | None = None) -> tuple[float, float, float]:
+        """Project coordinates (z default: the reference elevation) to drawn local coordinates."""
+        k = self.exaggeration if exaggeration is None else exaggeration
         z = self.origin[2] if z is None else z
-        return (x - self.origin[0], y - self.origin[1], (z - self.origin[2]) * self.exaggeration)
+        return (x - self.origin[0], y - self.origin[1], (z - self.origin[2]) * k)
 
-    def to_project(self, x: float, y: float, z: float) -> tuple[float, float, float]:
-        """Local (exaggerated, as drawn) coordinates back to project coordinates."""
-        return (x + self.origin[0], y + self.origin[1], z / self.exaggeration + self.origin[2])
+    def to_project(self, x: float, y: float, z: float,
+                   exaggeration: float | None = None) -> tuple[float, float, float]:
+        """Drawn local coordinates (exaggerated) back to project coordinates."""
+        k = self.exaggeration if exaggeration is None else exaggeration
+        return (x + self.origin[0], y + self.origin[1], z / k + self.origin[2])
 
 
 # ------------------------------------------------------------------ reading
