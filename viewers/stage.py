@@ -9,6 +9,7 @@ maps a cell back to its feature id.  Touch it on the GUI thread only.
 from __future__ import annotations
 
 import numpy as np
+import vtkmodules.vtkRenderingOpenGL2  # noqa: F401 - registers the OpenGL windows and mappers
 
 from viewers import styles
 from viewers.scene.mesh import COLOUR
@@ -245,14 +246,15 @@ class Stage:
         hit = self._pick(x, y, with_ground=True)
         if hit is not None:
             return self.scene.to_project(*hit[2], exaggeration=self._exaggeration)
-        near, far = self._display_to_world(x, y, 0.0), self._display_to_world(x, y, 1.0)
+        near, far = self.display_to_world(x, y, 0.0), self.display_to_world(x, y, 1.0)
         dz = far[2] - near[2]
         if abs(dz) < 1e-12:
             return None
         t = -near[2] / dz
         return self.scene.to_project(*(near + t * (far - near)), exaggeration=self._exaggeration)
 
-    def _display_to_world(self, x: float, y: float, depth: float) -> np.ndarray:
+    def display_to_world(self, x: float, y: float, depth: float) -> np.ndarray:
+        """Local world point at display (x, y) and depth 0 (near plane) .. 1 (far plane)."""
         ren = self.renderer
         ren.SetDisplayPoint(x, y, depth)
         ren.DisplayToWorld()
