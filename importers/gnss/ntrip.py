@@ -112,6 +112,12 @@ class Response:
     body: bytes
 
     @property
+    def is_sourcetable(self) -> bool:
+        """Whether the caster answered with its sourcetable (so: no such mountpoint)."""
+        return (self.status.startswith("SOURCETABLE")
+                or self.headers.get("content-type", "").lower().startswith("gnss/sourcetable"))
+
+    @property
     def chunked(self) -> bool:
         """Whether the body uses chunked transfer coding (NTRIP 2)."""
         return "chunked" in self.headers.get("transfer-encoding", "").lower()
@@ -151,8 +157,6 @@ def read_response(sock: socket.socket, where: str) -> Response:
         key, sep, value = line.partition(":")
         if sep:
             headers[key.strip().lower()] = value.strip()
-    if words[0] == "SOURCETABLE":
-        headers.setdefault("content-type", "gnss/sourcetable")
     return Response(status, code, headers, body)
 
 
@@ -294,7 +298,7 @@ class NtripClient:
         cfg = self.config
         gga = self.gga() if cfg.gga_interval and cfg.version == 2 else None
         sock, resp = _connect(cfg, cfg.mountpoint, gga)
-        if resp.headers.get("content-type", "").lower().startswith("gnss/sourcetable"):
+        if resp.is_sourcetable:
             sock.close()
             raise NtripMountpointError(f"{cfg.describe()}: the caster has no mountpoint {cfg.mountpoint!r} "
                                        "(it answered with its sourcetable)")
