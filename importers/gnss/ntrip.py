@@ -263,7 +263,7 @@ class NtripClient:
                     sock, resp = self._open()
                 except (NtripAuthError, NtripMountpointError) as exc:
                     self.fatal = exc
-                    log.warning("%s", exc)
+                    log.info("%s", exc)
                     return
                 except NtripError as exc:
                     self.status.set_ntrip(state="reconnecting", error=str(exc))

@@ -17,9 +17,13 @@ class GnssSession:
         self.receiver = ReceiverLink(source, self.status)
         self.ntrip = (NtripClient(ntrip, self.status, self.receiver.write, self.status.last_gga)
                       if ntrip is not None else None)
+        self.started = False
 
     def start(self) -> "GnssSession":
-        """Open the receiver and the caster connection."""
+        """Open the receiver and the caster connection (once)."""
+        if self.started:
+            return self
+        self.started = True
         self.receiver.start()
         if self.ntrip is not None:
             self.ntrip.start()
