@@ -14,7 +14,7 @@ from importers.gnss import rtcm3
 
 MAX_SENTENCE = 120          # NMEA says 82; some receivers write longer proprietary lines
 _MAX_UBX = 8192
-_START = re.compile(rb"[$!\xd3\xb5]")
+_START = re.compile(rb"[$!\xd3\xb5\r\n]")
 _HEADER = re.compile(rb"[$!][A-Z0-9]{2,6},")
 _HEX = b"0123456789ABCDEFabcdef"
 
