@@ -226,6 +226,8 @@ class ReceiverLink:
                     if data:
                         got_data = True
                         self.status.ingest_nmea(self.framer.feed(data), self.framer.counts)
+                    else:
+                        self.status.idle()
             except EOFError:
                 self.status.end_of_stream()
                 self.ended.set()

@@ -139,9 +139,15 @@ class GnssStatus:
 
     def end_of_stream(self) -> None:
         """The input ended: finish the epoch in progress."""
+        self.idle(0.0)
+
+    def idle(self, quiet_s: float = 0.3) -> None:
+        """The input has been quiet: finish the current epoch if its position is older than ``quiet_s``."""
         with self._lock:
-            ep = self._epochs.flush()
-            finished = self._finish(ep)
+            cur = self._epochs.current
+            if cur is None or (quiet_s and time.monotonic() - cur.received < quiet_s):
+                return
+            finished = self._finish(self._epochs.flush())
             self._bump()
         self._notify(finished)
 
