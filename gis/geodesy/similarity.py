@@ -2,7 +2,7 @@
 
 4-parameter (2D): X = a*x - b*y + tx, Y = b*x + a*y + ty  (scale m = hypot(a, b),
 rotation = atan2(b, a)).  7-parameter (3D Helmert, position-vector rotation
-R = Rz(rz) Ry(ry) Rx(rx)): X = T + m R x.  Both are solved in closed form
+R = Rx(rx) Ry(ry) Rz(rz), PROJ's exact helmert): X = T + m R x.  Both are solved in closed form
 (centred normal equations; SVD for the rotation), so exact data give back
 exactly the parameters that made it.
 """
@@ -81,17 +81,17 @@ def fit_4param(src, dst) -> Similarity2D:
 
 
 def rotation_matrix(rx: float, ry: float, rz: float) -> np.ndarray:
-    """R = Rz(rz) @ Ry(ry) @ Rx(rx), angles in radians (position-vector sense)."""
+    """R = Rx(rx) @ Ry(ry) @ Rz(rz), angles in radians (position-vector sense, as PROJ's exact helmert)."""
     cx, sx, cy, sy, cz, sz = math.cos(rx), math.sin(rx), math.cos(ry), math.sin(ry), math.cos(rz), math.sin(rz)
     rot_x = np.array([[1, 0, 0], [0, cx, -sx], [0, sx, cx]])
     rot_y = np.array([[cy, 0, sy], [0, 1, 0], [-sy, 0, cy]])
     rot_z = np.array([[cz, -sz, 0], [sz, cz, 0], [0, 0, 1]])
-    return rot_z @ rot_y @ rot_x
+    return rot_x @ rot_y @ rot_z
 
 
 def rotation_angles(r: np.ndarray) -> tuple[float, float, float]:
     """(rx, ry, rz) in radians of a matrix made by :func:`rotation_matrix`."""
-    return (math.atan2(r[2, 1], r[2, 2]), -math.asin(max(-1.0, min(1.0, r[2, 0]))), math.atan2(r[1, 0], r[0, 0]))
+    return (math.atan2(-r[1, 2], r[2, 2]), math.asin(max(-1.0, min(1.0, r[0, 2]))), math.atan2(-r[0, 1], r[0, 0]))
 
 
 @dataclass(frozen=True)
