@@ -54,14 +54,12 @@ class GnssSession:
     def run_for(self, seconds: float | None) -> None:
         """Wait ``seconds`` (None: until a file source ends); stops early on a fatal NTRIP error."""
         deadline = None if seconds is None else time.monotonic() + seconds
-        version = self.status.version
         while deadline is None or time.monotonic() < deadline:
             self.check_ntrip()
             if self.ended and (self.ntrip is None or deadline is None):
                 return
-            left = 0.5 if deadline is None else max(0.0, min(0.5, deadline - time.monotonic()))
-            version = self.status.wait_changed(version, left)
+            left = 0.2 if deadline is None else max(0.0, min(0.2, deadline - time.monotonic()))
+            self.receiver.ended.wait(left) if not self.ended else time.sleep(left)
         self.check_ntrip()
-
 
 __all__ = ["GnssSession", "NtripError"]
