@@ -128,3 +128,19 @@ def test_terrain_round_trip_and_nodata(project):
     assert t.sample([15.0], [15.0])[0] == pytest.approx(5.0)
     project.set_terrain(elev + 1, rasterio.transform.from_origin(0, 30, 10, 10), "t2")
     assert project.terrain().elev[2, 3] == pytest.approx(12.0)
+
+
+def test_bulk_packed_rtree_is_valid_and_complete(project):
+    big = segments(12000, project.crs, prefix="B", seed=3)
+    with project.transaction() as txn:
+        txn.insert("pipe_segments", segments(40, project.crs, prefix="S", seed=1))   # row-by-row path
+        txn.insert("pipe_segments", big)                                              # packed rebuild
+    with project.transaction() as txn:
+        txn.insert("pipe_segments", segments(40, project.crs, prefix="T", seed=2))
+    con = project._con
+    assert con.execute("SELECT rtreecheck('rtree_pipe_segments_geom')").fetchone()[0] == "ok"
+    assert con.execute("SELECT count(*) FROM rtree_pipe_segments_geom").fetchone()[0] == 12080
+    every = project.read("pipe_segments")
+    for box in [(500100, 3450100, 500150, 3450130), (500900, 3450000, 501100, 3450050)]:
+        expected = set(every[every.intersects(shapely.box(*box))].line_id)
+        assert expected and expected <= set(project.read("pipe_segments", bbox=box).line_id)
