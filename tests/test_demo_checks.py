@@ -44,7 +44,7 @@ def test_cover_and_topology_find_only_the_planted_ones(demo):
     proj, marks = demo
     c = _short(cover.run(proj, cover.CoverOptions(write=False)))
     assert set(c["a_id"]) == {marks["V4"]["a_id"]} | set(
-        proj.read("pipe_segments", where=f"note LIKE '%V3%'")["line_id"])
+        proj.read("pipe_segments", where="note LIKE '%V3%'")["line_id"])
     t = _short(topology.run(proj, topology.TopologyOptions(write=False)))
     assert sorted(zip(t["kind"], t["a_id"])) == sorted([("above_ground", marks["V4"]["a_id"]),
                                                         ("missing_end_point", marks["V6"]["a_id"]),
