@@ -353,9 +353,17 @@ def test_refuses_an_existing_file_and_leaves_it_alone(tmp_path):
     assert path.read_bytes() == b"not mine"
 
 
-def test_cancel_removes_the_half_made_file(tmp_path):
+@pytest.mark.parametrize("after", [0, 1000], ids=["while generating", "while writing"])
+def test_cancel_removes_the_half_made_file(tmp_path, after):
     path = tmp_path / "cancelled.gpkg"
-    progress = Progress(lambda done, total, msg: progress.cancel() if done > 1000 else None)
+    seen = []
+
+    def report(done, total, message):
+        seen.append(message)
+        if done > after:
+            progress.cancel()
+
+    progress = Progress(report)
     with pytest.raises(Cancelled):
         build(path, progress=progress)
-    assert not path.exists()
+    assert not path.exists() and seen
