@@ -71,6 +71,7 @@ class SectionItem:
     material: str | None = None
     owner: str | None = None
     name: str | None = None
+    category: str | None = None  # volumes: their ``kind`` (basement, utility_tunnel, station ...)
 
     @property
     def s_min(self) -> float:
@@ -384,7 +385,7 @@ def volume_items(layer: str, df, cut: Cut, terrain: Terrain | None = None) -> li
                 ground_elev=g if np.isfinite(g) else None, ground_source="dem" if np.isfinite(g) else None,
                 cover_m=g - t if np.isfinite(g) else None, invert_depth_m=g - b if np.isfinite(g) else None,
                 depth_ref="top", size_known=True, size_label=f"{s1 - s0:.1f}x{t - b:.1f}m",
-                owner=_text(owner[r]), name=_text(names[r]) or _text(kinds[r])))
+                owner=_text(owner[r]), name=_text(names[r]) or _text(kinds[r]), category=_text(kinds[r])))
     return items
 
 

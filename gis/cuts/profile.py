@@ -143,6 +143,7 @@ class Profile:
         """The JSON document of ``subterra profile --json``."""
         return {"kind": "profile", "utility": self.run.utility, "run": self.run.line_ids,
                 "points": self.run.point_ids, "length_m": round(self.length, 3), "depth_ref": self.depth_ref,
+                "layers": self.layers,
                 "stations": [s.to_dict() for s in self.stations],
                 "segments": [s.to_dict() for s in self.segments],
                 "crossings": [c.to_dict() for c in self.crossings],

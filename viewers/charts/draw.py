@@ -37,6 +37,7 @@ TEXTS = {
     "cover": ("覆土", "Cover"),
     "invert_depth": ("管底埋深", "Invert depth"),
     "clear": ("净距", "Clear"),
+    "clear_short": ("净距", "clear"),
     "size": ("管径", "Size"),
     "slope": ("坡度(‰)", "Slope (‰)"),
     "distance": ("距离(m)", "Length (m)"),
@@ -72,10 +73,11 @@ class ChartStyle:
 
 @dataclass
 class Drawn:
-    """What a chart drew: its frame (chainage/elevation <-> device) and each feature's box, for picking."""
+    """What a chart drew: its frame (chainage/elevation <-> device), each feature's box (for picking), labels."""
 
     frame: ChartFrame
     shapes: list[tuple[Rect, str, str]] = field(default_factory=list)    # (box, layer, id)
+    labels: list[tuple[Rect, list[str]]] = field(default_factory=list)   # (box, text lines)
 
     def pick(self, x: float, y: float) -> tuple[str, str] | None:
         """(layer, id) of the feature drawn at device point (x, y), the last drawn on top."""
@@ -317,9 +319,12 @@ def draw_ground(painter, frame: ChartFrame, s, z) -> None:
         painter.drawPolyline(QPolygonF([QPointF(x, y) for x, y in zip(xs, ys)]))
 
 
-def draw_callout(painter, placer: LabelPlacer, anchor: tuple[float, float], lines: list[str], f,
+def draw_callout(painter, drawn: Drawn, placer: LabelPlacer, anchor: tuple[float, float], lines: list[str], f,
                  rgb=INK, reach: float = 400.0) -> Rect | None:
-    """A text box placed clear of other labels and features, with a leader line to ``anchor``."""
+    """A text box placed clear of other labels and features, with a leader line to ``anchor``.
+
+    Recorded in ``drawn.labels``; None (nothing drawn) when no free place was found.
+    """
     from PySide6.QtCore import QLineF, QPointF
 
     from viewers.charts.layout import candidates_around
@@ -343,6 +348,7 @@ def draw_callout(painter, placer: LabelPlacer, anchor: tuple[float, float], line
     for text, (_, th) in zip(lines, sizes):
         draw_text(painter, box[0] + TEXT_PAD, y, text, f, rgb)
         y += th
+    drawn.labels.append((box, list(lines)))
     return box
 
 

@@ -151,7 +151,7 @@ def draw_section(painter, rect, section: Section, style: d.ChartStyle | None = N
         draw_clearances(painter, frame, section, placer, font(style.font_px * 0.9))
     painter.restore()
     for it, box in sorted(boxes, key=lambda p: p[0].s):
-        d.draw_callout(painter, placer, ((box[0] + box[2]) / 2, box[1]), item_lines(it, lang), f,
+        d.draw_callout(painter, drawn, placer, ((box[0] + box[2]) / 2, box[1]), item_lines(it, lang), f,
                        reach=plot[3] - plot[1])
     if rows:
         d.draw_table(painter, frame, table_top, rect.x() + 2, rows, style)
