@@ -60,24 +60,48 @@ def _summary(doc: dict) -> list[str]:
     return lines
 
 
+def _check(args) -> tuple[int, int]:
+    """Validate the output options before any work; the PNG size."""
+    from app.cli.cmd_render import parse_numbers
+
+    if args.exaggeration is not None and not args.exaggeration > 0:
+        raise UsageError(f"--exaggeration {args.exaggeration}: must be above 0")
+    w, h = parse_numbers(args.size, 2, "--size", "x")
+    if w != int(w) or h != int(h) or w < 200 or h < 200:
+        raise UsageError(f"--size {args.size!r}: whole pixels, at least 200x200")
+    if args.out:
+        from viewers.charts.export import check_out
+        from viewers.charts.output import check_paper
+
+        check_out(args.out)
+        check_paper(args.paper)
+    return int(w), int(h)
+
+
+def _open(args):
+    """The project (writable only when a sensitive layer's use must be audited) and the layers to cut."""
+    from gis.cuts.items import CUT_LAYERS
+    from gis.policy import allowed_layers, sensitive_in
+    from gis.store import Project
+
+    names = allowed_layers(_layers(args.layers), args.include_sensitive, candidates=CUT_LAYERS)
+    writable = bool(args.out) and bool(sensitive_in(names))
+    return Project.open(args.project, readonly=not writable), names
+
+
 def _finish(args, proj, result, purpose: str, chart: str) -> int:
     """Write --out (sensitive use audited first), print --json or a summary."""
-    from app.cli.cmd_render import parse_numbers
     from app.cli.output import emit_json
     from gis.policy import record_sensitive_use
 
     doc = result.to_dict()
     if args.out:
         from viewers.charts.draw import ChartStyle
-        from viewers.charts.export import check_out, export_chart
+        from viewers.charts.export import export_chart
 
-        check_out(args.out)
-        w, h = parse_numbers(args.size, 2, "--size", "x")
-        if w != int(w) or h != int(h) or w < 200 or h < 200:
-            raise UsageError(f"--size {args.size!r}: whole pixels, at least 200x200")
         record_sensitive_use(proj, result.layers, purpose, {"out": str(args.out)})
         style = ChartStyle(lang=args.lang, exaggeration=args.exaggeration)
-        path = export_chart(result, args.out, style, chart, (int(w), int(h)), args.paper)
+        path = export_chart(result, args.out, style, chart, _check(args), args.paper)
         doc["out"] = str(path.resolve())
     if args.json:
         emit_json(doc)
@@ -88,25 +112,13 @@ def _finish(args, proj, result, purpose: str, chart: str) -> int:
     return 0
 
 
-def _open(args):
-    """The project (writable only when a sensitive layer's use must be audited) and the layers to cut."""
-    from gis.cuts.items import CUT_LAYERS
-    from gis.policy import allowed_layers, sensitive_in
-    from gis.store import Project
-
-    if args.exaggeration is not None and not args.exaggeration > 0:
-        raise UsageError(f"--exaggeration {args.exaggeration}: must be above 0")
-    names = allowed_layers(_layers(args.layers), args.include_sensitive, candidates=CUT_LAYERS)
-    writable = bool(args.out) and bool(sensitive_in(names))
-    return Project.open(args.project, readonly=not writable), names
-
-
 def cmd_profile(args) -> int:
     """Profile of a run (--run) or along a line (--wkt)."""
     from app.cli.cmd_render import parse_wkt
     from app.cli.output import terminal_progress
     from gis.cuts import cross_section, longitudinal_profile
 
+    _check(args)
     proj, names = _open(args)
     with proj:
         if args.run is not None:
@@ -125,6 +137,7 @@ def cmd_section(args) -> int:
     from app.cli.output import terminal_progress
     from gis.cuts import cross_section
 
+    _check(args)
     proj, names = _open(args)
     with proj:
         result = cross_section(proj, parse_wkt(args.wkt), names, include_sensitive=args.include_sensitive,

@@ -9,6 +9,7 @@ from pathlib import Path
 _APP = None
 PDF_DPI = 96            # PDF user units per inch: the page is laid out like a 96-dpi image
 PDF_MARGIN_MM = 10.0
+PAPERS = ("A4", "A3", "A2", "A1", "A0")
 
 
 def ensure_app():
@@ -19,8 +20,9 @@ def ensure_app():
     app = QCoreApplication.instance()
     if app is not None:
         return app
-    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    no_display = not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")
+    if no_display and not os.environ.get("QT_QPA_PLATFORM"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from PySide6.QtWidgets import QApplication
 
     _APP = QApplication([])
@@ -66,23 +68,27 @@ def save_png(draw: Callable, path: str | os.PathLike, size: tuple[int, int]) -> 
     return _atomic(Path(path), lambda tmp: img.save(tmp, "PNG"), "PNG image")
 
 
+def check_paper(paper: str) -> None:
+    """UsageError unless ``paper`` is one of PAPERS."""
+    from gis.errors import UsageError
+
+    if paper.upper() not in PAPERS:
+        raise UsageError(f"--paper {paper!r}: one of {', '.join(PAPERS)}")
+
+
 def save_pdf(draw: Callable, path: str | os.PathLike, paper: str = "A3", title: str = "") -> Path:
     """Paint with ``draw`` on one landscape page of a vector PDF at ``path`` (atomic)."""
     from PySide6.QtCore import QMarginsF, QRectF
     from PySide6.QtGui import QPageLayout, QPageSize, QPainter, QPdfWriter
 
-    from gis.errors import UsageError
-
+    check_paper(paper)
     ensure_app()
-    sizes = {"A4": QPageSize.PageSizeId.A4, "A3": QPageSize.PageSizeId.A3, "A2": QPageSize.PageSizeId.A2,
-             "A1": QPageSize.PageSizeId.A1, "A0": QPageSize.PageSizeId.A0}
-    if paper.upper() not in sizes:
-        raise UsageError(f"paper {paper!r}: one of {', '.join(sizes)}")
+    page = QPageSize(getattr(QPageSize.PageSizeId, paper.upper()))
 
     def write(tmp: str) -> bool:
         writer = QPdfWriter(tmp)
         writer.setResolution(PDF_DPI)
-        writer.setPageLayout(QPageLayout(QPageSize(sizes[paper.upper()]), QPageLayout.Orientation.Landscape,
+        writer.setPageLayout(QPageLayout(page, QPageLayout.Orientation.Landscape,
                                          QMarginsF(*(PDF_MARGIN_MM,) * 4), QPageLayout.Unit.Millimeter))
         writer.setTitle(title)
         writer.setCreator("Subterra")
