@@ -11,7 +11,7 @@ from gis.utilities import colour as utility_colour
 from gis.utilities import resolve
 from viewers import styles
 from viewers.charts.fonts import font
-from viewers.charts.layout import ChartFrame, LabelPlacer, Rect, spread, tick_step, ticks
+from viewers.charts.layout import ChartFrame, LabelPlacer, Rect, spread, thin, tick_step, ticks
 
 INK = (40, 40, 40)
 GRID = (225, 225, 225)
@@ -355,7 +355,7 @@ def draw_callout(painter, drawn: Drawn, placer: LabelPlacer, anchor: tuple[float
 def draw_table(painter, frame: ChartFrame, top: float, left: float, rows: list[TableRow],
                style: ChartStyle) -> None:
     """The table under the chart: one row per entry, cells at their chainage (spread apart when crowded)."""
-    from PySide6.QtCore import QLineF, Qt
+    from PySide6.QtCore import QLineF, QRectF, Qt
     from PySide6.QtGui import QFontMetricsF
 
     f = font(style.font_px * 0.9)
@@ -367,6 +367,8 @@ def draw_table(painter, frame: ChartFrame, top: float, left: float, rows: list[T
     painter.drawLine(QLineF(left, top, x1, top))
     y = top
     metrics = QFontMetricsF(f, painter.device())
+    painter.save()
+    painter.setClipRect(QRectF(left, top, x1 - left + 1, total + 1))
     for row, h in zip(rows, heights):
         draw_text(painter, left + TEXT_PAD, y + (h - text_size(painter, row.label, fl)[1]) / 2, row.label, fl)
         cells = [c for c in row.cells if frame.s0 - 1e-9 <= c.s0 <= frame.s1 + 1e-9]
@@ -380,6 +382,7 @@ def draw_table(painter, frame: ChartFrame, top: float, left: float, rows: list[T
                 if text:
                     draw_text(painter, (a + b) / 2, y + (h - line_h) / 2, text, f, align="center")
         elif cells:
+            cells = [cells[k] for k in thin(len(cells), line_h + 1.0, x1 - x0)]
             want = [frame.x(c.s0) for c in cells]
             at = spread(want, [line_h] * len(cells), x0, x1, 1.0)
             for c, w0, x in zip(cells, want, at):
@@ -390,6 +393,7 @@ def draw_table(painter, frame: ChartFrame, top: float, left: float, rows: list[T
         y += h
         painter.setPen(pen(INK, 0.8 if y < top + total - 0.5 else 1.0))
         painter.drawLine(QLineF(left, y, x1, y))
+    painter.restore()
     painter.setPen(pen(INK, 1.0))
     painter.drawLine(QLineF(left, top, left, top + total))
     painter.drawLine(QLineF(x1, top, x1, top + total))

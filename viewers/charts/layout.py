@@ -7,6 +7,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 Rect = tuple[float, float, float, float]       # x0, y0, x1, y1 (device, y down)
 
 EXAGGERATIONS = (1, 2, 5, 10, 20, 50, 100, 200)
@@ -95,6 +97,15 @@ def ticks(lo: float, hi: float, step: float) -> list[float]:
     return [k * step for k in range(first, last + 1)]
 
 
+def thin(n: int, size: float, room: float) -> list[int]:
+    """Indices of ``n`` evenly spaced items of ``size`` to keep so they fit in ``room`` (all when they fit)."""
+    fit = max(1, int(room // size)) if size > 0 else n
+    if n <= fit:
+        return list(range(n))
+    step = math.ceil(n / fit)
+    return list(range(0, n, step))
+
+
 def spread(centres: list[float], sizes: list[float], lo: float, hi: float, gap: float = 2.0) -> list[float]:
     """Centres moved as little as possible (least squares) so the intervals do not overlap.
 
@@ -147,22 +158,22 @@ class LabelPlacer:
         """Keep labels off ``rect`` (a drawn feature, an earlier label)."""
         self.taken.append(rect)
 
-    def inside(self, rect: Rect) -> bool:
-        """Whether ``rect`` lies within the bounds."""
-        b = self.bounds
-        return rect[0] >= b[0] and rect[1] >= b[1] and rect[2] <= b[2] and rect[3] <= b[3]
-
-    def free(self, rect: Rect) -> bool:
-        """Whether ``rect`` is inside and overlaps nothing taken."""
-        return self.inside(rect) and not any(overlaps(rect, t) for t in self.taken)
-
     def place(self, candidates) -> Rect | None:
         """The first free candidate (then taken), or None when every one collides."""
-        for rect in candidates:
-            if self.free(rect):
-                self.block(rect)
-                return rect
-        return None
+        c = np.asarray(list(candidates), dtype=float).reshape(-1, 4)
+        b = self.bounds
+        ok = (c[:, 0] >= b[0]) & (c[:, 1] >= b[1]) & (c[:, 2] <= b[2]) & (c[:, 3] <= b[3])
+        if self.taken and ok.any():
+            t = np.asarray(self.taken, dtype=float)
+            hit = ((c[:, None, 0] < t[None, :, 2]) & (t[None, :, 0] < c[:, None, 2])
+                   & (c[:, None, 1] < t[None, :, 3]) & (t[None, :, 1] < c[:, None, 3]))
+            ok &= ~hit.any(axis=1)
+        free = np.flatnonzero(ok)
+        if len(free) == 0:
+            return None
+        rect = tuple(float(v) for v in c[free[0]])
+        self.block(rect)
+        return rect
 
 
 def candidates_around(ax: float, ay: float, w: float, h: float, reach: float, step: float) -> list[Rect]:
