@@ -70,9 +70,10 @@ def main() -> None:
 
     from gis.cuts import cross_section, find_run, longitudinal_profile
     from viewers.charts.export import export_chart
-    from viewers.charts.output import save_pdf, save_png
+    from viewers.charts.output import ensure_app, save_pdf, save_png
 
     res: dict[str, float] = {}
+    ensure_app()                     # Qt start-up is not part of any figure
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         with timed(res, "build"):
