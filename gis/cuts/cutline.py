@@ -57,12 +57,6 @@ class Cut:
         """Leg start (m, 2) and end (m, 2) points."""
         return self.xy[:-1], self.xy[1:]
 
-    def directions(self) -> np.ndarray:
-        """Unit plan direction (m, 2) of every leg."""
-        a, b = self.legs
-        d = b - a
-        return d / np.hypot(d[:, 0], d[:, 1])[:, None]
-
     def point_at(self, s) -> np.ndarray:
         """Plan points (n, 2) at chainages ``s`` (clipped to the cut)."""
         s = np.clip(np.atleast_1d(np.asarray(s, dtype=float)), 0.0, self.length)

@@ -24,7 +24,6 @@ from gis import layers as registry
 from gis.cuts.cutline import Cut
 from gis.sections import default_depth_ref, outside_size, rect_sections
 from gis.terrain import Terrain
-from gis.utilities import DEPTH_INVERT
 
 DEFAULT_TUNNEL_DIAMETER_M = 6.2   # shield tunnel whose outer diameter is not recorded
 MIN_SIN = 0.02                    # lines closer than ~1.1 degrees to the cut count as running along it
@@ -84,7 +83,7 @@ class SectionItem:
         return self.s + self.apparent_width_m / 2
 
     def to_dict(self) -> dict:
-        """Plain JSON-able dict (floats rounded to mm, NaN as None)."""
+        """Plain JSON-able dict (floats rounded to 0.1 mm, NaN as None)."""
         return {k: json_value(v) for k, v in asdict(self).items()}
 
 
@@ -99,17 +98,20 @@ def json_value(v):
     return v
 
 
-def _text(v) -> str | None:
+def text_or_none(v) -> str | None:
+    """A cell as text, None when missing."""
     return None if v is None or (isinstance(v, float) and np.isnan(v)) or pd.isna(v) else str(v)
 
 
-def _num(df, name: str) -> np.ndarray:
+def num_column(df, name: str) -> np.ndarray:
+    """A column as floats (NaN where missing or the frame lacks it)."""
     if name not in df:
         return np.full(len(df), np.nan)
     return pd.to_numeric(df[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
-def _obj(df, name: str) -> np.ndarray:
+def obj_column(df, name: str) -> np.ndarray:
+    """A column as an object array (None where missing or the frame lacks it)."""
     if name not in df:
         return np.full(len(df), None, dtype=object)
     return df[name].astype(object).where(df[name].notna(), None).to_numpy(dtype=object)
@@ -208,7 +210,7 @@ def _ground_at_hits(project, terrain: Terrain | None, hits: LineHits, start_ids,
     if project is not None:
         ends_xy = np.concatenate([start_xy[hits.row], end_xy[hits.row]])
         ids = np.concatenate([start_ids[hits.row], end_ids[hits.row]])
-        g, surveyed = end_ground(project, None, ends_xy, ids)
+        g, surveyed = end_ground(project, None, ends_xy, ids)      # its FeatureSet argument is unused
         g0, g1 = g[:n], g[n:]
         both = surveyed[:n] & surveyed[n:]
         ground = np.where(both, g0 + hits.frac * (g1 - g0), np.nan)
@@ -254,12 +256,13 @@ class LineSizes:
 
 def pipe_sizes(df) -> LineSizes:
     """Section sizes of pipe_segments rows (gis.sections.outside_size)."""
-    shape, dn, w_mm, h_mm = _obj(df, "shape"), _num(df, "diameter_mm"), _num(df, "width_mm"), _num(df, "height_mm")
-    width, height, inner, wall_known = outside_size(shape, dn, w_mm, h_mm, _num(df, "wall_mm"),
-                                                    _obj(df, "material"))
+    shape, dn = obj_column(df, "shape"), num_column(df, "diameter_mm")
+    w_mm, h_mm = num_column(df, "width_mm"), num_column(df, "height_mm")
+    width, height, inner, wall_known = outside_size(shape, dn, w_mm, h_mm, num_column(df, "wall_mm"),
+                                                    obj_column(df, "material"))
     is_rect = rect_sections(shape, w_mm, h_mm)
-    ref = _obj(df, "depth_ref")
-    default = default_depth_ref(_obj(df, "utility"))
+    ref = obj_column(df, "depth_ref")
+    default = default_depth_ref(obj_column(df, "utility"))
     ref = np.where(pd.isna(ref), default, ref)
     known = ~np.isnan(width) & ~np.isnan(height)
     return LineSizes(is_rect, width, height, np.where(np.isnan(inner), height, inner), known & wall_known,
@@ -269,8 +272,8 @@ def pipe_sizes(df) -> LineSizes:
 def tunnel_sizes(df) -> LineSizes:
     """Section sizes of metro_tunnels rows: box sections width x height, others round (default 6.2 m)."""
     n = len(df)
-    is_rect = _obj(df, "section") == "box"
-    d, w, h = _num(df, "outer_diameter_m"), _num(df, "width_m"), _num(df, "height_m")
+    is_rect = obj_column(df, "section") == "box"
+    d, w, h = num_column(df, "outer_diameter_m"), num_column(df, "width_m"), num_column(df, "height_m")
     box_ok = is_rect & (w > 0) & (h > 0)
     is_rect = box_ok
     known = box_ok | (d > 0)
@@ -294,7 +297,7 @@ def line_items(layer: str, df, cut: Cut, project=None, terrain: Terrain | None =
     id_field = registry.get(layer).id_field
     ids = df[id_field].astype(str).to_numpy(dtype=object)
     pipes = layer == "pipe_segments"
-    start_ids, end_ids = _obj(df, "start_point"), _obj(df, "end_point")
+    start_ids, end_ids = obj_column(df, "start_point"), obj_column(df, "end_point")
     drop = np.isin(ids, list(exclude_ids))
     if pipes and len(exclude_points):
         drop |= np.isin(start_ids, list(exclude_points)) | np.isin(end_ids, list(exclude_points))
@@ -306,9 +309,9 @@ def line_items(layer: str, df, cut: Cut, project=None, terrain: Terrain | None =
     start_xy = shapely.get_coordinates(shapely.get_point(df.geometry.to_numpy(), 0))
     end_xy = shapely.get_coordinates(shapely.get_point(df.geometry.to_numpy(), -1))
     ground, gsrc = _ground_at_hits(project if pipes else None, terrain, hits, start_ids, end_ids, start_xy, end_xy)
-    util, sub, mat, owner = _obj(df, "utility"), _obj(df, "subtype"), _obj(df, "material"), _obj(df, "owner")
-    names = (_obj(df, "line_name") if not pipes else np.full(len(df), None, dtype=object))
-    bores = _obj(df, "bore")
+    util, sub, mat, owner = (obj_column(df, c) for c in ("utility", "subtype", "material", "owner"))
+    names = (obj_column(df, "line_name") if not pipes else np.full(len(df), None, dtype=object))
+    bores = obj_column(df, "bore")
     items = []
     for k, r in enumerate(hits.row):
         w = sizes.width[r]
@@ -322,7 +325,7 @@ def line_items(layer: str, df, cut: Cut, project=None, terrain: Terrain | None =
         g = float(ground[k])
         name = None
         if not pipes:
-            name = " ".join(t for t in (_text(names[r]), _text(bores[r])) if t) or None
+            name = " ".join(t for t in (text_or_none(names[r]), text_or_none(bores[r])) if t) or None
         items.append(SectionItem(
             layer=layer, id=str(ids[r]), kind="pipe" if pipes else "tunnel",
             shape="rect" if sizes.is_rect[r] else "circle", s=float(hits.s[k]),
@@ -335,7 +338,8 @@ def line_items(layer: str, df, cut: Cut, project=None, terrain: Terrain | None =
             cover_m=g - top if np.isfinite(g) else None,
             invert_depth_m=g - invert if np.isfinite(g) else None,
             depth_ref=str(sizes.depth_ref[r]), size_known=bool(sizes.known[r]), size_label=sizes.label[r],
-            utility=_text(util[r]), subtype=_text(sub[r]), material=_text(mat[r]), owner=_text(owner[r]),
+            utility=text_or_none(util[r]), subtype=text_or_none(sub[r]), material=text_or_none(mat[r]),
+            owner=text_or_none(owner[r]),
             name=name))
     return items
 
@@ -351,8 +355,8 @@ def volume_items(layer: str, df, cut: Cut, terrain: Terrain | None = None) -> li
     xyz, idx = shapely.get_coordinates(geoms, include_z=True, return_index=True)
     top = np.full(len(df), -np.inf)
     np.maximum.at(top, idx, np.nan_to_num(xyz[:, 2], nan=-np.inf))
-    top = np.where(np.isfinite(top), top, _num(df, "top_elev"))
-    bottom = _num(df, "bottom_elev")
+    top = np.where(np.isfinite(top), top, num_column(df, "top_elev"))
+    bottom = num_column(df, "bottom_elev")
     bottom = np.where(np.isnan(bottom), top, bottom)
     line = shapely.linestrings(cut.xy)
     pieces, prow = shapely.get_parts(shapely.intersection(line, shapely.force_2d(geoms)), return_index=True)
@@ -364,9 +368,9 @@ def volume_items(layer: str, df, cut: Cut, terrain: Terrain | None = None) -> li
         spans.setdefault(int(r), []).append([float(s.min()), float(s.max())])
     id_field = registry.get(layer).id_field
     ids = df[id_field].astype(str).to_numpy(dtype=object)
-    names = _obj(df, "name")
-    kinds = _obj(df, "kind")
-    owner = _obj(df, "owner")
+    names = obj_column(df, "name")
+    kinds = obj_column(df, "kind")
+    owner = obj_column(df, "owner")
     items = []
     for r, intervals in spans.items():
         if not np.isfinite(top[r]):
@@ -385,7 +389,8 @@ def volume_items(layer: str, df, cut: Cut, terrain: Terrain | None = None) -> li
                 ground_elev=g if np.isfinite(g) else None, ground_source="dem" if np.isfinite(g) else None,
                 cover_m=g - t if np.isfinite(g) else None, invert_depth_m=g - b if np.isfinite(g) else None,
                 depth_ref="top", size_known=True, size_label=f"{s1 - s0:.1f}x{t - b:.1f}m",
-                owner=_text(owner[r]), name=_text(names[r]) or _text(kinds[r]), category=_text(kinds[r])))
+                owner=text_or_none(owner[r]), name=text_or_none(names[r]) or text_or_none(kinds[r]),
+                category=text_or_none(kinds[r])))
     return items
 
 

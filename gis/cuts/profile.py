@@ -18,12 +18,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
-import pandas as pd
 
 from gis.cuts.cutline import Cut
 from gis.cuts.ground import ground_line
-from gis.cuts.items import PIPE_COLUMNS, SectionItem, json_value, _num, _obj, _text, pipe_sizes
-from gis.cuts.run import Run, _quote, find_run
+from gis.cuts.items import PIPE_COLUMNS, SectionItem, json_value, num_column, obj_column, pipe_sizes, text_or_none
+from gis.cuts.run import Run, find_run, sql_list
 from gis.cuts.section import CUT_LAYERS, read_items
 from gis.progress import Progress
 from gis.sections import default_depth_ref
@@ -151,7 +150,7 @@ class Profile:
 
 
 def _run_frame(project, run: Run):
-    df = project.read("pipe_segments", where=f"line_id IN ({_quote(run.line_ids)})",
+    df = project.read("pipe_segments", where=f"line_id IN ({sql_list(run.line_ids)})",
                       columns=PIPE_COLUMNS)
     df = df.drop_duplicates("line_id").set_index("line_id", drop=False)
     return df.loc[run.line_ids].reset_index(drop=True)
@@ -162,7 +161,7 @@ def _segments(df, run: Run) -> tuple[list[RunSegment], np.ndarray]:
     import shapely
 
     sizes = pipe_sizes(df)
-    util, sub, mat, owner = _obj(df, "utility"), _obj(df, "subtype"), _obj(df, "material"), _obj(df, "owner")
+    util, sub, mat, owner = (obj_column(df, c) for c in ("utility", "subtype", "material", "owner"))
     out, line = [], []
     s0 = 0.0
     for k, geom in enumerate(df.geometry.to_numpy()):
@@ -178,9 +177,9 @@ def _segments(df, run: Run) -> tuple[list[RunSegment], np.ndarray]:
         w = sizes.width[k]
         out.append(RunSegment(
             line_id=str(df["line_id"].iloc[k]), from_point=run.point_ids[k], to_point=run.point_ids[k + 1],
-            s_from=s0, s_to=s0 + length, utility=_text(util[k]), subtype=_text(sub[k]),
-            shape="rect" if sizes.is_rect[k] else "circle", size_label=sizes.label[k], material=_text(mat[k]),
-            owner=_text(owner[k]), width_m=float(w) if np.isfinite(w) else None,
+            s_from=s0, s_to=s0 + length, utility=text_or_none(util[k]), subtype=text_or_none(sub[k]),
+            shape="rect" if sizes.is_rect[k] else "circle", size_label=sizes.label[k], material=text_or_none(mat[k]),
+            owner=text_or_none(owner[k]), width_m=float(w) if np.isfinite(w) else None,
             height_m=float(sizes.height[k]) if np.isfinite(sizes.height[k]) else None,
             inner_height_m=float(sizes.inner[k]) if np.isfinite(sizes.inner[k]) else None,
             size_known=bool(sizes.known[k]), centre_from=z0, centre_to=z1, crown_from=z0 + h / 2,
@@ -195,27 +194,27 @@ def _segments(df, run: Run) -> tuple[list[RunSegment], np.ndarray]:
 def _stations(project, run: Run, segs: list[RunSegment], cut: Cut) -> list[Station]:
     from gis.analysis.cover import end_ground
 
-    pts = project.read("pipe_points", where=f"point_id IN ({_quote(run.point_ids)})", columns=POINT_COLUMNS)
+    pts = project.read("pipe_points", where=f"point_id IN ({sql_list(run.point_ids)})", columns=POINT_COLUMNS)
     pts = pts.drop_duplicates("point_id").set_index("point_id")
     pts = pts.reindex(run.point_ids)
     s = np.array([segs[0].s_from] + [g.s_to for g in segs])
     xy = cut.point_at(s)
-    ground, surveyed = end_ground(project, None, xy, np.array(run.point_ids, dtype=object))
-    app, feat = _obj(pts, "appurtenance"), _obj(pts, "feature")
-    depth, diam = _num(pts, "well_depth"), _num(pts, "well_diameter_mm") / 1000.0
+    ground, surveyed = end_ground(project, None, xy, np.array(run.point_ids, dtype=object))  # no FeatureSet needed
+    app, feat = obj_column(pts, "appurtenance"), obj_column(pts, "feature")
+    depth, diam = num_column(pts, "well_depth"), num_column(pts, "well_diameter_mm") / 1000.0
     out = []
     for k, pid in enumerate(run.point_ids):
         g = float(ground[k])
         has_g = np.isfinite(g)
         arriving = segs[k - 1] if k > 0 else None
         leaving = segs[k] if k < len(segs) else None
-        is_well = _text(app[k]) in WELLS
+        is_well = text_or_none(app[k]) in WELLS
         d = float(depth[k]) if np.isfinite(depth[k]) else None
         out.append(Station(
             point_id=pid, s=float(s[k]), x=float(xy[k, 0]), y=float(xy[k, 1]),
             ground_elev=g if has_g else None,
             ground_source=("survey" if surveyed[k] else "dem") if has_g else None,
-            feature=_text(feat[k]), appurtenance=_text(app[k]), is_well=is_well, well_depth_m=d,
+            feature=text_or_none(feat[k]), appurtenance=text_or_none(app[k]), is_well=is_well, well_depth_m=d,
             well_bottom_elev=g - d if d is not None and has_g else None,
             well_diameter_m=float(diam[k]) if np.isfinite(diam[k]) else None,
             invert_in=arriving.invert_to if arriving else None, invert_out=leaving.invert_from if leaving else None,

@@ -31,7 +31,8 @@ class Run:
     point_ids: list[str]         # len(line_ids) + 1
 
 
-def _quote(values) -> str:
+def sql_list(values) -> str:
+    """Values as a quoted SQL list for ``IN (...)``."""
     return ", ".join("'" + str(v).replace("'", "''") + "'" for v in values)
 
 
@@ -42,7 +43,7 @@ def _utility_codes(code: str) -> list[str]:
 
 def _network_utility(project, waypoints: list[str]) -> str:
     """The (parent) utility of the waypoints; UsageError for unknown ids or mixed utilities."""
-    q = _quote(waypoints)
+    q = sql_list(waypoints)
     df = project.read("pipe_segments", columns=RUN_COLUMNS,
                       where=f"line_id IN ({q}) OR start_point IN ({q}) OR end_point IN ({q})")
     codes = {}
@@ -77,7 +78,7 @@ def find_run(project, waypoints: list[str]) -> Run:
         codes = _utility_codes(utility)
     except KeyError:
         codes = [utility]
-    seg = project.read("pipe_segments", columns=RUN_COLUMNS, where=f"utility IN ({_quote(codes)})")
+    seg = project.read("pipe_segments", columns=RUN_COLUMNS, where=f"utility IN ({sql_list(codes)})")
     net = Network.from_frames(pd.DataFrame(seg.drop(columns="geometry")).assign(flow_dir=1), None)
     import shapely
 

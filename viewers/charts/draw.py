@@ -247,6 +247,8 @@ def draw_title(painter, rect, title: str, subtitle: str, style: ChartStyle) -> N
 
 def draw_legend(painter, rect, entries: list[tuple[str, tuple[int, int, int]]], style: ChartStyle) -> None:
     """Colour swatches with names, right-aligned in the title band."""
+    from PySide6.QtCore import QRectF
+
     f = font(style.font_px)
     x = rect.x() + rect.width() - 16
     y = rect.y() + 6
@@ -258,8 +260,6 @@ def draw_legend(painter, rect, entries: list[tuple[str, tuple[int, int, int]]], 
         x -= 20
         painter.setPen(pen(INK, 0.6))
         painter.setBrush(qcolor(rgb))
-        from PySide6.QtCore import QRectF
-
         painter.drawRect(QRectF(x, y + h * 0.2, 16, h * 0.6))
         x -= 14
 
@@ -325,7 +325,7 @@ def draw_callout(painter, drawn: Drawn, placer: LabelPlacer, anchor: tuple[float
 
     Recorded in ``drawn.labels``; None (nothing drawn) when no free place was found.
     """
-    from PySide6.QtCore import QLineF, QPointF
+    from PySide6.QtCore import QLineF, QPointF, QRectF
 
     from viewers.charts.layout import candidates_around
 
@@ -341,8 +341,6 @@ def draw_callout(painter, drawn: Drawn, placer: LabelPlacer, anchor: tuple[float
     painter.drawLine(QLineF(QPointF(*anchor), QPointF(bx, by)))
     painter.setPen(pen((200, 200, 200), 0.5))
     painter.setBrush(qcolor((255, 255, 255), 225))
-    from PySide6.QtCore import QRectF
-
     painter.drawRect(QRectF(box[0], box[1], box[2] - box[0], box[3] - box[1]))
     y = box[1] + TEXT_PAD
     for text, (_, th) in zip(lines, sizes):

@@ -34,7 +34,7 @@ def check_out(path: str | os.PathLike) -> Path:
 
 def export_chart(result: Section | Profile, path: str | os.PathLike, style: ChartStyle | None = None,
                  kind: str = "section", size: tuple[int, int] = (1600, 1000), paper: str = "A3") -> Path:
-    """Write ``result`` by the file suffix: .csv (table, UTF-8 with BOM), .png (``size`` px), .pdf (vector, ``paper``)."""
+    """Write ``result`` by suffix: .csv (table, UTF-8 with BOM), .png (``size`` px), .pdf (vector, ``paper``)."""
     from viewers.charts.output import save_pdf, save_png
 
     path = check_out(path)
