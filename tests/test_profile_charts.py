@@ -210,6 +210,34 @@ def test_pick_finds_the_feature_under_a_point(section):
     assert drawn.pick(drawn.frame.plot[0] + 1, drawn.frame.plot[1] + 1) is None
 
 
+def test_a_widget_paint_event_draws_the_same_chart(profile):
+    """The app's panel is a thin QWidget whose paintEvent calls draw_chart."""
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QPainter
+    from PySide6.QtWidgets import QWidget
+
+    from viewers.charts.export import draw_chart
+    from viewers.charts.output import ensure_app
+
+    ensure_app()
+
+    class Panel(QWidget):
+        drawn = None
+
+        def paintEvent(self, event):  # noqa: N802 - Qt API
+            painter = QPainter(self)
+            self.drawn = draw_chart(painter, QRectF(self.rect()), profile)
+            painter.end()
+
+    panel = Panel()
+    panel.resize(1000, 700)
+    img = panel.grab().toImage()
+    y, x = _centre(_shape_box(panel.drawn, "X1"))
+    assert img.pixelColor(x, y).getRgb()[:3] == JS_RGB
+    assert img.pixelColor(3, 3).getRgb()[:3] == (255, 255, 255)
+    assert [i for _, layer, i in panel.drawn.shapes if layer == "pipe_points"] == ["W1", "W2", "W3"]
+
+
 @pytest.mark.parametrize("which", ["section", "profile"])
 def test_csv_round_trips_with_bom(which, section, profile, tmp_path):
     result = section if which == "section" else profile

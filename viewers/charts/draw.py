@@ -13,6 +13,7 @@ from viewers import styles
 from viewers.charts.fonts import font
 from viewers.charts.layout import ChartFrame, LabelPlacer, Rect, spread, thin, tick_step, ticks
 
+PAPER = (255, 255, 255)
 INK = (40, 40, 40)
 GRID = (225, 225, 225)
 SOIL = (246, 240, 228)

@@ -13,10 +13,12 @@ FORMATS = (".png", ".pdf", ".csv")
 
 def draw_chart(painter, rect, result: Section | Profile, style: ChartStyle | None = None,
                kind: str = "section") -> Drawn:
-    """Draw a Profile (纵断面图) or a Section (``kind`` "section" or "line_profile") into ``rect``."""
+    """Draw a Profile (纵断面图) or a Section (``kind`` "section" or "line_profile") on white paper in ``rect``."""
+    from viewers.charts.draw import PAPER, qcolor
     from viewers.charts.profile_chart import draw_profile
     from viewers.charts.section_chart import draw_section
 
+    painter.fillRect(rect, qcolor(PAPER))
     if isinstance(result, Profile):
         return draw_profile(painter, rect, result, style)
     return draw_section(painter, rect, result, style, kind)
