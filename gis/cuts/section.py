@@ -75,8 +75,11 @@ class Section:
 
 
 def _dim_level(a: SectionItem, b: SectionItem) -> float:
+    """Level of a horizontal dimension: mid of the shared height, else the smaller item's centre."""
     lo, hi = max(a.bottom_elev, b.bottom_elev), min(a.top_elev, b.top_elev)
-    return (lo + hi) / 2 if lo <= hi else (a.z + b.z) / 2
+    if lo <= hi:
+        return (lo + hi) / 2
+    return a.z if (a.top_elev - a.bottom_elev) <= (b.top_elev - b.bottom_elev) else b.z
 
 
 def _parallel_sin(a: SectionItem, b: SectionItem) -> float | None:

@@ -50,15 +50,17 @@ class ChartFrame:
 
     @classmethod
     def fit(cls, plot: Rect, s_range: tuple[float, float], z_range: tuple[float, float],
-            exaggeration: float | None = None) -> "ChartFrame":
+            exaggeration: float | None = None, headroom: float = 0.0,
+            min_fill: float = MIN_FILL) -> "ChartFrame":
         """A frame showing the data ranges, filling the plot.
 
         The chainage range fills the width; the elevation window grows to
-        fill the height.  ``exaggeration`` None picks the smallest of
-        EXAGGERATIONS that makes the data fill MIN_FILL of the height.  When
+        fill the height, keeping ``headroom`` device units free above the
+        data (for labels).  ``exaggeration`` None picks the smallest of
+        EXAGGERATIONS that makes the data fill ``min_fill`` of the height.  When
         the data would not fit the height, the chainage window widens.
         """
-        w, h = plot[2] - plot[0], plot[3] - plot[1]
+        w, h = plot[2] - plot[0], plot[3] - plot[1] - headroom
         s_lo, s_hi = s_range
         z_lo, z_hi = z_range
         ds = max(s_hi - s_lo, 1e-6)
@@ -67,7 +69,7 @@ class ChartFrame:
         if exaggeration is None:
             exaggeration = EXAGGERATIONS[-1]
             for k in EXAGGERATIONS:
-                if dz * sx * k >= MIN_FILL * h:
+                if dz * sx * k >= min_fill * h:
                     exaggeration = k
                     break
         k = float(exaggeration)

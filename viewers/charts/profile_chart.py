@@ -5,7 +5,7 @@ from gis.cuts.profile import Profile, Station
 from viewers.charts import draw as d
 from viewers.charts.fonts import font
 from viewers.charts.layout import ChartFrame, LabelPlacer
-from viewers.charts.section_chart import data_range, item_rgb, item_title, legend
+from viewers.charts.section_chart import data_range, headroom, item_rgb, item_title, legend
 
 DEFAULT_WELL_DIAMETER_M = 1.0
 END_PAD = 0.03          # share of the run length added before its start and after its end
@@ -124,7 +124,7 @@ def draw_profile(painter, rect, profile: Profile, style: d.ChartStyle | None = N
     pad = END_PAD * profile.length
     frame = ChartFrame.fit(plot, (-pad, profile.length + pad),
                            data_range([c.item for c in profile.crossings], profile.ground_z, extra),
-                           style.exaggeration)
+                           style.exaggeration, headroom(plot, style))
     drawn = d.Drawn(frame)
     name = d.utility_name(profile.run.utility, profile.segments[0].subtype, lang)
     subtitle = (f"{name}  {profile.run.point_ids[0]} → {profile.run.point_ids[-1]}    "

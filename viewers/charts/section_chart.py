@@ -9,7 +9,8 @@ from viewers.charts import draw as d
 from viewers.charts.fonts import font
 from viewers.charts.layout import ChartFrame, LabelPlacer
 
-HEADROOM = 0.45        # share of the data height added above the ground for labels
+SECTION_MIN_FILL = 0.12  # automatic exaggeration of sections: stay at true shape (1) unless the data are flatter
+HEADROOM_LINES = 5.0   # room kept above the data for labels, in label lines (at most 30 % of the plot)
 
 
 def item_rgb(item: SectionItem):
@@ -40,7 +41,7 @@ def item_lines(item: SectionItem, lang: str) -> list[str]:
 
 
 def data_range(items: list[SectionItem], ground_z, extra=()) -> tuple[float, float]:
-    """Elevation range of items, ground and ``extra`` values, with label headroom on top."""
+    """Elevation range of items, ground and ``extra`` values, with a small margin."""
     zs = [v for it in items for v in (it.top_elev, it.bottom_elev)] + list(extra)
     g = np.asarray(ground_z, dtype=float)
     zs += list(g[np.isfinite(g)])
@@ -49,13 +50,22 @@ def data_range(items: list[SectionItem], ground_z, extra=()) -> tuple[float, flo
         return 0.0, 10.0
     lo, hi = min(zs), max(zs)
     span = max(hi - lo, 1.0)
-    return lo - 0.1 * span, hi + HEADROOM * span
+    return lo - 0.05 * span, hi + 0.02 * span
+
+
+def headroom(plot, style: d.ChartStyle) -> float:
+    """Device units kept free above the data for labels."""
+    return min(0.3 * (plot[3] - plot[1]), HEADROOM_LINES * 1.45 * style.font_px)
 
 
 def table_rows(section: Section, lang: str) -> list[d.TableRow]:
     """Rows of the section table: feature, ground, top, invert, cover, clear distances, chainage."""
     items = section.items
-    horizontal = [c for c in section.clearances if c.direction == "horizontal"]
+    horizontal = []
+    for c in sorted((c for c in section.clearances if c.direction == "horizontal"), key=lambda c: c.clear_m):
+        if all(c.s_to <= h.s_from or c.s_from >= h.s_to for h in horizontal):   # one row: no overlapping spans
+            horizontal.append(c)
+    horizontal.sort(key=lambda c: c.s_from)
     return [
         d.TableRow(d.tr("feature", lang), [d.Cell(i.s, f"{i.id} {i.size_label}".strip()) for i in items]),
         d.TableRow(d.tr("ground", lang), [d.Cell(i.s, d.fmt(i.ground_elev, 3)) for i in items]),
@@ -95,9 +105,16 @@ def draw_clearances(painter, frame: ChartFrame, section: Section, placer: LabelP
     """Dimension lines of the clear distances with their values."""
     from PySide6.QtCore import QLineF
 
+    items = {(i.layer, i.id): i for i in section.items}
     for c in section.clearances:
         x0, x1 = frame.x(c.s_from), frame.x(c.s_to)
         y0, y1 = frame.y(c.z_from), frame.y(c.z_to)
+        if c.direction == "horizontal":      # extension lines from edges that lie off the dimension's level
+            painter.setPen(d.pen(d.DIM, 0.6, dash=True))
+            for s, key in ((c.s_from, (c.a_layer, c.a_id)), (c.s_to, (c.b_layer, c.b_id))):
+                it = items[key]
+                if not it.bottom_elev <= c.z_from <= it.top_elev:
+                    painter.drawLine(QLineF(frame.x(s), frame.y(it.z), frame.x(s), y0))
         painter.setPen(d.pen(d.DIM, 0.9))
         painter.drawLine(QLineF(x0, y0, x1, y1))
         tick = 4.0
@@ -132,7 +149,7 @@ def draw_section(painter, rect, section: Section, style: d.ChartStyle | None = N
     rows = table_rows(section, lang) if style.table else []
     plot, table_top, col_w = d.chart_layout(painter, rect, rows, style)
     frame = ChartFrame.fit(plot, (0.0, section.length), data_range(section.items, section.ground_z),
-                           style.exaggeration)
+                           style.exaggeration, headroom(plot, style), SECTION_MIN_FILL)
     drawn = d.Drawn(frame)
     title = style.title or d.tr(kind, lang)
     subtitle = (f"{d.tr('length', lang)} {section.length:.2f} m    {d.tr('ve', lang)} ×{frame.exaggeration:g}"
