@@ -47,7 +47,7 @@ def _summary(doc: dict) -> list[str]:
         lines = [f"profile {doc['utility']} {' -> '.join(doc['points'])}: {doc['length_m']:.2f} m, "
                  f"{len(doc['segments'])} segments, {len(doc['crossings'])} crossings"]
         for st in doc["stations"]:
-            inv = "/".join(f"{v:.3f}" for v in (st["invert_in"], st["invert_out"]) if v is not None)
+            inv = "/".join(dict.fromkeys(f"{v:.3f}" for v in (st["invert_in"], st["invert_out"]) if v is not None))
             lines.append(f"  {st['s']:9.2f}  {st['point_id']:<12} ground {st['ground_elev']}  invert {inv}")
         for g in doc["segments"]:
             lines.append(f"  {g['line_id']:<14} {g['size_label']:<10} {g['length_m']:8.2f} m  "
