@@ -22,10 +22,9 @@ import pandas as pd
 
 from gis import layers as registry
 from gis.cuts.cutline import Cut
-from gis.sections import default_depth_ref, outside_size, rect_sections
+from gis.sections import default_depth_ref, outside_size, rect_sections, tunnel_sections
 from gis.terrain import Terrain
 
-DEFAULT_TUNNEL_DIAMETER_M = 6.2   # shield tunnel whose outer diameter is not recorded
 MIN_SIN = 0.02                    # lines closer than ~1.1 degrees to the cut count as running along it
 
 LINE_LAYERS = ("pipe_segments", "metro_tunnels")
@@ -272,14 +271,9 @@ def pipe_sizes(df) -> LineSizes:
 def tunnel_sizes(df) -> LineSizes:
     """Section sizes of metro_tunnels rows: box sections width x height, others round (default 6.2 m)."""
     n = len(df)
-    is_rect = obj_column(df, "section") == "box"
-    d, w, h = num_column(df, "outer_diameter_m"), num_column(df, "width_m"), num_column(df, "height_m")
-    box_ok = is_rect & (w > 0) & (h > 0)
-    is_rect = box_ok
-    known = box_ok | (d > 0)
-    d = np.where(d > 0, d, DEFAULT_TUNNEL_DIAMETER_M)
-    width, height = np.where(box_ok, w, d), np.where(box_ok, h, d)
-    label = [f"{wi:g}x{hi:g}m" if r else f"Φ{di:g}m" for r, wi, hi, di in zip(is_rect, width, height, d)]
+    is_rect, width, height, known = tunnel_sections(obj_column(df, "section"), num_column(df, "outer_diameter_m"),
+                                                    num_column(df, "width_m"), num_column(df, "height_m"))
+    label = [f"{wi:g}x{hi:g}m" if r else f"Φ{wi:g}m" for r, wi, hi in zip(is_rect, width, height)]
     return LineSizes(is_rect, width, height, height, known, label, np.full(n, "centre", dtype=object))
 
 

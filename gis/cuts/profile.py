@@ -24,11 +24,11 @@ from gis.cuts.ground import ground_line
 from gis.cuts.items import PIPE_COLUMNS, SectionItem, json_value, num_column, obj_column, pipe_sizes, text_or_none
 from gis.cuts.run import Run, find_run, sql_list
 from gis.cuts.section import CUT_LAYERS, read_items
+from gis.layers import WELL_APPURTENANCES
 from gis.progress import Progress
 from gis.sections import default_depth_ref
 from gis.terrain import Terrain
 
-WELLS = ("检修井", "窨井", "检查井", "阀门井", "人孔", "手孔")
 POINT_COLUMNS = ["point_id", "feature", "appurtenance", "ground_elev", "well_depth", "well_diameter_mm"]
 
 
@@ -208,7 +208,7 @@ def _stations(project, run: Run, segs: list[RunSegment], cut: Cut) -> list[Stati
         has_g = np.isfinite(g)
         arriving = segs[k - 1] if k > 0 else None
         leaving = segs[k] if k < len(segs) else None
-        is_well = text_or_none(app[k]) in WELLS
+        is_well = text_or_none(app[k]) in WELL_APPURTENANCES
         d = float(depth[k]) if np.isfinite(depth[k]) else None
         out.append(Station(
             point_id=pid, s=float(s[k]), x=float(xy[k, 0]), y=float(xy[k, 1]),
