@@ -35,6 +35,14 @@ def tr(text: str, **fields) -> str:
     return out.format(**fields) if fields else out
 
 
+def tr_runtime(text: str) -> str:
+    """A string known only at run time (a gis progress message) in the current language.
+
+    Messages without a catalogue entry show as they are.
+    """
+    return catalogue(_current).get(text, text)
+
+
 def set_language(lang: str) -> str:
     """Switch the UI language (an unknown code falls back to English); returns the code used."""
     global _current

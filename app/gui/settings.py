@@ -49,11 +49,12 @@ def recent_files(settings: QSettings) -> list[str]:
 
 
 def add_recent(settings: QSettings, path: str) -> list[str]:
-    """Put ``path`` first in the recent list (deduplicated, capped); returns the list."""
+    """Put ``path`` first in the recent list (deduplicated, capped, written now); returns the list."""
     path = os.path.abspath(path)
     items = [path] + [p for p in recent_files(settings) if p != path]
     items = items[:MAX_RECENT]
     settings.setValue(KEY_RECENT, items)
+    settings.sync()
     return items
 
 
@@ -61,6 +62,7 @@ def remove_recent(settings: QSettings, path: str) -> list[str]:
     """Drop ``path`` from the recent list; returns the list."""
     items = [p for p in recent_files(settings) if p != os.path.abspath(path)]
     settings.setValue(KEY_RECENT, items)
+    settings.sync()
     return items
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
-from app.gui.i18n import tr
+from app.gui.i18n import tr, tr_runtime
 from gis.progress import Progress
 
 PROGRESS_INTERVAL_S = 0.05      # at most ~20 progress updates a second reach the GUI
@@ -130,7 +130,7 @@ class TaskRunner(QObject):
         self._dialog.setMaximum(max(total, 0))
         self._dialog.setValue(min(done, total) if total else 0)
         if message:
-            self._dialog.setLabelText(tr(message))
+            self._dialog.setLabelText(tr_runtime(message))
 
     @Slot(object, object)
     def _finished(self, result: Any, error: BaseException | None) -> None:

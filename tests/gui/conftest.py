@@ -33,13 +33,14 @@ def standin_viewers(monkeypatch):
     monkeypatch.setitem(sys.modules, "viewers.scene", mod)
 
 
-def make_window(qtbot, qapp, language: str = "en"):
-    """A shown main window with isolated settings, its views created."""
+def make_window(qtbot, qapp, language: str | None = "en"):
+    """A shown main window with isolated settings, its views created (language None: as saved)."""
     from app.gui.main import configure_application
     from app.gui.main_window import MainWindow
 
     settings = st.open_settings()
-    settings.setValue(st.KEY_LANGUAGE, language)
+    if language is not None:
+        settings.setValue(st.KEY_LANGUAGE, language)
     configure_application(qapp, settings)
     win = MainWindow(settings)
     qtbot.addWidget(win)
