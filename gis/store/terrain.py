@@ -50,6 +50,8 @@ def read(project: "Project") -> Terrain | None:
     with rasterio.open(f"GPKG:{project.path}:{TABLE}") as ds:
         band = ds.read(1, masked=True)
         elev = band.astype(np.float64).filled(np.nan)
+        # GDAL's GPKG driver does not always record the nodata value (data_null) for float tiles
+        elev[elev == NODATA] = np.nan
         return Terrain(elev, ds.transform)
 
 
