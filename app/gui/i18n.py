@@ -36,10 +36,15 @@ def tr(text: str, **fields) -> str:
 
 
 def tr_runtime(text: str) -> str:
-    """A string known only at run time (a gis progress message) in the current language.
+    """A string known only at run time (a progress message) in the current language.
 
-    Messages without a catalogue entry show as they are.
+    A layer name shows as the layer's display name; other messages without a
+    catalogue entry show as they are.
     """
+    from gis.layers import LAYERS
+
+    if text in LAYERS:
+        return LAYERS[text].label(lang_key())
     return catalogue(_current).get(text, text)
 
 

@@ -1,8 +1,10 @@
 """The layer tree dock: every layer family, its layers, pipelines per utility.
 
 Check boxes toggle visibility; the tree emits :attr:`LayerTree.layer_toggled`
-and :attr:`LayerTree.utility_toggled` and knows nothing about the views.
-Labels come bilingual from the layer and utility registries.
+and knows nothing about the views.  Utilities are listed under the pipe
+segments with their CJJ 61 colour swatch and segment count (a legend: the
+views hide and show whole layers only).  Labels come bilingual from the
+registries.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from gis.utilities import UTILITIES
 
 KIND_ROLE = Qt.ItemDataRole.UserRole          # "family", "layer" or "utility"
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1      # family / layer name or utility code
-PIPE_FAMILY = "pipelines"
+UTILITY_LEGEND_LAYER = "pipe_segments"    # utilities are listed under it
 
 
 def swatch(rgb: tuple[int, int, int], size: int = 14) -> QIcon:
@@ -35,7 +37,6 @@ class LayerTree(QTreeWidget):
     """Families -> layers (and utilities under pipelines), each with a visibility check box."""
 
     layer_toggled = Signal(str, bool)       # layer name, visible
-    utility_toggled = Signal(str, bool)     # utility code, visible
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -53,22 +54,25 @@ class LayerTree(QTreeWidget):
         item = QTreeWidgetItem(parent)
         item.setData(0, KIND_ROLE, kind)
         item.setData(0, NAME_ROLE, name)
+        self._items[(kind, name)] = item
+        if kind == "utility":
+            return item
         flags = item.flags() | Qt.ItemFlag.ItemIsUserCheckable
         if kind == "family":
             flags |= Qt.ItemFlag.ItemIsAutoTristate
         item.setFlags(flags)
         item.setCheckState(0, Qt.CheckState.Checked)
-        self._items[(kind, name)] = item
         return item
 
     def _build(self) -> None:
         for family in registry.FAMILIES:
             fam = self._add(self, "family", family)
-            if family == PIPE_FAMILY:
-                for code, util in UTILITIES.items():
-                    self._add(fam, "utility", code).setIcon(0, swatch(util.rgb))
             for layer in registry.layers_in(family):
-                self._add(fam, "layer", layer.name)
+                item = self._add(fam, "layer", layer.name)
+                if layer.name == UTILITY_LEGEND_LAYER:
+                    for code, util in UTILITIES.items():
+                        self._add(item, "utility", code).setIcon(0, swatch(util.rgb))
+                    item.setExpanded(True)
             fam.setExpanded(True)
 
     def item(self, kind: str, name: str) -> QTreeWidgetItem:
@@ -92,7 +96,8 @@ class LayerTree(QTreeWidget):
                 if self._utility_counts.get(name):
                     text += f"  ({self._utility_counts[name]:,})"
             item.setText(0, text)
-            item.setToolTip(0, tr("Show or hide in both views"))
+            if kind != "utility":
+                item.setToolTip(0, tr("Show or hide in both views"))
         self.blockSignals(False)
 
     def set_counts(self, counts: dict[str, int], utility_counts: dict[str, int]) -> None:
@@ -101,7 +106,7 @@ class LayerTree(QTreeWidget):
         self.retranslate()
 
     def is_visible(self, kind: str, name: str) -> bool:
-        """Whether a layer or utility is checked."""
+        """Whether a family or layer is checked."""
         return self.item(kind, name).checkState(0) != Qt.CheckState.Unchecked
 
     def set_visible(self, kind: str, name: str, visible: bool) -> None:
@@ -109,14 +114,10 @@ class LayerTree(QTreeWidget):
         state = Qt.CheckState.Checked if visible else Qt.CheckState.Unchecked
         self.item(kind, name).setCheckState(0, state)
 
-    def hidden(self, kind: str) -> list[str]:
-        """Names of the unchecked layers or utilities."""
-        return [name for (k, name) in self._items if k == kind and not self.is_visible(k, name)]
+    def hidden_layers(self) -> list[str]:
+        """Names of the unchecked layers."""
+        return [name for (k, name) in self._items if k == "layer" and not self.is_visible(k, name)]
 
     def _item_changed(self, item: QTreeWidgetItem, column: int) -> None:
-        kind = item.data(0, KIND_ROLE)
-        visible = item.checkState(0) != Qt.CheckState.Unchecked
-        if kind == "layer":
-            self.layer_toggled.emit(item.data(0, NAME_ROLE), visible)
-        elif kind == "utility":
-            self.utility_toggled.emit(item.data(0, NAME_ROLE), visible)
+        if item.data(0, KIND_ROLE) == "layer":
+            self.layer_toggled.emit(item.data(0, NAME_ROLE), item.checkState(0) != Qt.CheckState.Unchecked)

@@ -125,7 +125,6 @@ class MainWindow(QMainWindow):
     def _build_docks(self) -> None:
         self.layer_tree = LayerTree()
         self.layer_tree.layer_toggled.connect(self._layer_toggled)
-        self.layer_tree.utility_toggled.connect(self._utility_toggled)
         self.dock_layers = QDockWidget(self)
         self.dock_layers.setObjectName("layersDock")
         self.dock_layers.setWidget(self.layer_tree)
@@ -206,18 +205,12 @@ class MainWindow(QMainWindow):
         self.ensure_views()
         for view in self.views():
             view.set_scene(loaded.scene)
-            for layer in self.layer_tree.hidden("layer"):
+            for layer in self.layer_tree.hidden_layers():
                 view.set_layer_visible(layer, False)
-            for code in self.layer_tree.hidden("utility"):
-                view.set_utility_visible(code, False)
 
     def _layer_toggled(self, layer: str, visible: bool) -> None:
         for view in self.views():
             view.set_layer_visible(layer, visible)
-
-    def _utility_toggled(self, code: str, visible: bool) -> None:
-        for view in self.views():
-            view.set_utility_visible(code, visible)
 
     def _picked(self, layer: str, feature_id: str) -> None:
         """A click in either view: select in both and show the attributes."""
@@ -460,4 +453,6 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: D102 - Qt API
         self.save_settings()
         self.runner.shutdown()
+        for view in self.views():
+            view.close()        # releases its OpenGL window (child widgets get no close event)
         super().closeEvent(event)

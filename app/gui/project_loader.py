@@ -82,13 +82,16 @@ def load_project(path: str, progress: Progress) -> LoadedProject:
 
     progress.start(0, "Opening project")
     with Project.open(path) as project:
-        info = project.info()
-        counts = {name: lay["count"] for name, lay in info.layers.items()}
+        meta = project.meta
+        counts = {name: project.count(name) for name in registry.LAYERS}
         frames = read_frames(project, counts, progress)
-    scene = build_project_scene(frames, progress=progress)
-    return LoadedProject(path=os.path.abspath(path), crs_name=info.crs_name,
-                         vertical_datum=info.vertical_datum, counts=counts,
-                         utility_counts=utility_counts(frames), has_terrain=info.terrain is not None,
+        terrain = project.terrain()
+    # The app shows the user's own project on screen, sensitive layers included;
+    # outputs (render, export, reports) go through gis.policy instead.
+    scene = build_project_scene(frames, progress=progress, include_sensitive=True, terrain=terrain)
+    return LoadedProject(path=os.path.abspath(path), crs_name=meta["crs_name"],
+                         vertical_datum=meta["vertical_datum"], counts=counts,
+                         utility_counts=utility_counts(frames), has_terrain=terrain is not None,
                          frames=frames, scene=scene)
 
 

@@ -125,12 +125,13 @@ class TaskRunner(QObject):
 
     @Slot(int, int, str)
     def _progressed(self, done: int, total: int, message: str) -> None:
-        if self._dialog is None or self._job is None or self._job.progress.cancelled:
+        dlg = self._dialog
+        if dlg is None or self._job is None or self._job.progress.cancelled:
             return
-        self._dialog.setMaximum(max(total, 0))
-        self._dialog.setValue(min(done, total) if total else 0)
         if message:
-            self._dialog.setLabelText(tr_runtime(message))
+            dlg.setLabelText(tr_runtime(message))
+        dlg.setMaximum(max(total, 0))
+        dlg.setValue(min(done, total) if total else 0)   # may run queued events (modal dialog)
 
     @Slot(object, object)
     def _finished(self, result: Any, error: BaseException | None) -> None:

@@ -1,9 +1,6 @@
 """GUI test fixtures: isolated settings, a main window, small projects on disk."""
 from __future__ import annotations
 
-import sys
-import types
-
 import numpy as np
 import pytest
 
@@ -18,19 +15,6 @@ def isolated_settings(tmp_path, monkeypatch):
     i18n.set_language("en")
     yield tmp_path / "settings.ini"
     i18n.set_language("en")
-
-
-@pytest.fixture
-def standin_viewers(monkeypatch):
-    """TEMPORARY: the viewers branch has not landed; use recording stand-ins."""
-    from app.gui import main_window
-    from tests.gui import standins
-
-    monkeypatch.setattr(main_window, "create_views",
-                        lambda parent: (standins.StandInView(parent), standins.StandInView(parent)))
-    mod = types.ModuleType("viewers.scene")
-    mod.build_project_scene = standins.build_project_scene
-    monkeypatch.setitem(sys.modules, "viewers.scene", mod)
 
 
 def make_window(qtbot, qapp, language: str | None = "en"):
@@ -53,7 +37,7 @@ def make_window(qtbot, qapp, language: str | None = "en"):
 
 
 @pytest.fixture
-def window(qtbot, qapp, standin_viewers):
+def window(qtbot, qapp):
     """The main window in English."""
     return make_window(qtbot, qapp)
 
@@ -92,3 +76,32 @@ def small_project(tmp_path):
     proj.set_terrain(np.full((20, 20), 4.0), Affine(10.0, 0, x0 - 50, 0, -10.0, y0 + 150), "test")
     proj.close()
     return path
+
+
+def vtk_widget(view):
+    """The VTK render-window widget inside a view (where mouse events go)."""
+    from vtkmodules.qt.QVTKRenderWindowInteractor import QVTKRenderWindowInteractor
+
+    return view.findChild(QVTKRenderWindowInteractor)
+
+
+def screen_pos(view, x: float, y: float, z: float):
+    """Widget position (top-left origin) of project point (x, y, z) as the view draws it now."""
+    from PySide6.QtCore import QPoint
+    from vtkmodules.vtkRenderingCore import vtkCoordinate
+
+    coord = vtkCoordinate()
+    coord.SetCoordinateSystemToWorld()
+    coord.SetValue(*view.stage.scene.to_local(x, y, z, exaggeration=view.stage.exaggeration))
+    dx, dy = coord.GetComputedDoubleDisplayValue(view.renderer)
+    height = view.render_window.GetSize()[1]
+    return QPoint(int(round(dx)), int(round(height - 1 - dy)))
+
+
+def near_colour(pixels, rgb, min_value: int = 60) -> int:
+    """How many pixels have the hue of ``rgb`` (shading changes brightness, not direction)."""
+    px = pixels.reshape(-1, 3).astype(float)
+    ref = np.asarray(rgb, dtype=float)
+    norm = np.linalg.norm(px, axis=1)
+    cos = px @ ref / np.maximum(norm * np.linalg.norm(ref), 1e-9)
+    return int(((cos > 0.995) & (px.max(axis=1) >= min_value)).sum())

@@ -1,67 +1,105 @@
-"""The app shell: opening projects, picking, visibility, view mode, title and status bar."""
+"""The app shell with the real views: open, click a pipe, linked selection, pixels, visibility."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import numpy as np
+from PySide6.QtCore import QPoint, Qt
 
-from app.gui import settings as st
-from tests.gui.conftest import make_window, open_and_wait
+from gis.utilities import UTILITIES
+from tests.gui.conftest import make_window, near_colour, open_and_wait, screen_pos, vtk_widget
+
+X0, Y0 = 500000.0, 3450000.0     # small_project: pipe i runs from (X0, Y0+10i) to (X0+100, Y0+10i)
+PIPES = {"JS1-JS2": (0, "JS"), "WS1-WS2": (1, "PS"), "DL1-DL2": (2, "DL")}
+
+
+def centre(line_id: str) -> tuple[float, float, float]:
+    i, _ = PIPES[line_id]
+    return X0 + 50.0, Y0 + 10.0 * i, 2.0 - i
 
 
 def test_open_project_shows_counts_title_and_status(qtbot, window, small_project):
     open_and_wait(qtbot, window, small_project)
-    assert window.windowTitle().startswith("small — CGCS2000")
+    assert window.windowTitle() == "small — CGCS2000 / 3-degree Gauss-Kruger CM 120E — Subterra"
     assert window.crs_label.text() == "CGCS2000 / 3-degree Gauss-Kruger CM 120E"
     assert window.datum_label.text() == "Heights: 1985 National Height Datum"
-    assert "(3)" in window.layer_tree.item("layer", "pipe_segments").text(0)
-    assert "(1)" in window.layer_tree.item("utility", "PS").text(0)
+    assert window.layer_tree.item("layer", "pipe_segments").text(0) == "pipe segments  (3)"
+    assert window.layer_tree.item("utility", "PS").text(0) == "PS drainage  (1)"
+    assert window.layer_tree.item("utility", "RQ").text(0) == "RQ gas"
     for view in window.views():
-        assert view.calls[-1][0] == "set_scene" and "pipe_segments" in view.calls[-1][1]
+        assert view.stage.scene is window.project.scene
+        assert {"pipe_segments", "pipe_points", "terrain"} <= set(view.stage.actors)
 
 
-def test_pick_in_one_view_selects_in_both_and_fills_panel(qtbot, window, small_project):
+def test_click_on_a_pipe_in_3d_selects_in_both_views_and_fills_panel(qtbot, window, small_project):
     open_and_wait(qtbot, window, small_project)
-    window.view3d.picked.emit("pipe_segments", "WS1-WS2")
-    for view in window.views():
-        assert ("select", "pipe_segments", "WS1-WS2") in view.calls
-    assert window.attributes.value("line_id") == "WS1-WS2"
-    assert window.attributes.value("utility") == "PS drainage"
-    assert window.attributes.value("diameter_mm") == "600"
-    assert window.attributes.value("material") == "钢筋混凝土"
+    view = window.view3d
+    for line_id in ("WS1-WS2", "JS1-JS2"):
+        with qtbot.waitSignal(view.picked, timeout=5000) as sig:
+            qtbot.mouseClick(vtk_widget(view), Qt.MouseButton.LeftButton, pos=screen_pos(view, *centre(line_id)))
+        assert sig.args == ["pipe_segments", line_id]
+        assert window.attributes.value("line_id") == line_id
+        for v in window.views():
+            assert v.stage.selection == ("pipe_segments", line_id)
+    assert window.attributes.value("utility") == "JS water supply"
+    assert window.attributes.value("diameter_mm") == "300"
+    assert window.attributes.value("material") == "球墨铸铁"
     labels = [window.attributes.table.item(r, 0).text() for r in range(window.attributes.table.rowCount())]
-    assert "diameter (DN) (mm)" in labels and "material" in labels
-    window.map2d.picked.emit("", "")
+    assert "diameter (DN) (mm)" in labels and "start depth (m)" in labels
+    # A click on empty space in the 2D map clears both selections and the panel.
+    with qtbot.waitSignal(window.map2d.picked, timeout=5000) as sig:
+        qtbot.mouseClick(vtk_widget(window.map2d), Qt.MouseButton.LeftButton,
+                         pos=screen_pos(window.map2d, X0 + 50, Y0 + 5, 0.0))
+    assert sig.args == ["", ""]
     assert window.attributes.value("line_id") is None
-    assert window.view3d.calls[-1] == ("select", "", None)
+    assert all(v.stage.selection is None for v in window.views())
 
 
-def test_layer_and_utility_check_boxes_drive_both_views(qtbot, window, small_project):
+def test_3d_pixels_show_utility_colours_and_check_boxes_hide_layers(qtbot, window, small_project):
     open_and_wait(qtbot, window, small_project)
-    window.layer_tree.set_visible("layer", "pipe_points", False)
-    window.layer_tree.set_visible("utility", "JS", False)
-    for view in window.views():
-        assert ("set_layer_visible", "pipe_points", False) in view.calls
-        assert ("set_utility_visible", "JS", False) in view.calls
-    fam = window.layer_tree.item("family", "metro")
-    fam.setCheckState(0, Qt.CheckState.Unchecked)
-    for view in window.views():
-        assert ("set_layer_visible", "metro_tunnels", False) in view.calls
-        assert ("set_layer_visible", "metro_stations", False) in view.calls
+    window.act_ground[-1].trigger()                # View > Ground surface > 0% opaque
+    present = [UTILITIES[code].rgb for _, code in PIPES.values()]
+    pixels = window.view3d.grab_image()
+    counts = [near_colour(pixels, rgb) for rgb in present]
+    assert min(counts) > 100, counts
+    assert near_colour(pixels, UTILITIES["RQ"].rgb) == 0      # no gas pipe in this project
+    # Really click the check box of "pipe segments" in the layer tree.
+    tree = window.layer_tree
+    item = tree.item("layer", "pipe_segments")
+    rect = tree.visualItemRect(item)
+    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.topLeft() + QPoint(10, rect.height() // 2))
+    assert item.checkState(0) == Qt.CheckState.Unchecked
+    assert tree.item("family", "pipelines").checkState(0) == Qt.CheckState.PartiallyChecked
+    hidden = window.view3d.grab_image()
+    assert max(near_colour(hidden, rgb) for rgb in present) < 0.05 * min(counts)
+    assert not window.map2d.stage.actors["pipe_segments"].GetVisibility()
+    tree.set_visible("layer", "pipe_segments", True)
+    again = window.view3d.grab_image()
+    assert min(near_colour(again, rgb) for rgb in present) > 0.8 * min(counts)
 
 
-def test_cursor_coordinates_in_status_bar(qtbot, window):
-    window.map2d.cursor_moved.emit(500012.3456, 3450001.5)
-    assert window.coord_label.text() == "X 500,012.346  Y 3,450,001.500"
+def test_cursor_coordinates_in_status_bar(qtbot, window, small_project):
+    open_and_wait(qtbot, window, small_project)
+    view = window.map2d
+    with qtbot.waitSignal(view.cursor_moved, timeout=5000):
+        qtbot.mouseMove(vtk_widget(view), screen_pos(view, X0 + 30, Y0 + 5, 0.0))
+    text = window.coord_label.text()
+    x, y = (float(part.replace(",", "")) for part in text.replace("X", "").split("Y"))
+    assert abs(x - (X0 + 30)) < 0.5 and abs(y - (Y0 + 5)) < 0.5
 
 
-def test_view_mode_tabs_is_remembered(qtbot, qapp, window):
+def test_view_mode_tabs_is_remembered(qtbot, qapp, window, small_project):
     assert window.view_mode() == "split"
-    assert window._slots[0].isVisible() and window._slots[1].isVisible()
+    assert window.map2d.isVisible() and window.view3d.isVisible()
     qtbot.keyClick(window, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
     assert window.view_mode() == "tabs"
     assert window.view_tabs.isVisible()
-    assert window._slots[0].isVisible() and not window._slots[1].isVisible()
+    assert window.map2d.isVisible() and not window.view3d.isVisible()
     window.view_tabs.setCurrentIndex(1)
-    assert not window._slots[0].isVisible() and window._slots[1].isVisible()
+    assert not window.map2d.isVisible() and window.view3d.isVisible()
     window.close()
     again = make_window(qtbot, qapp)
     assert again.view_mode() == "tabs" and again.act_tabs.isChecked()
+    open_and_wait(qtbot, again, small_project)      # a hidden view takes its scene too
+    assert again.view3d.stage.scene is again.project.scene
+    again.act_split.trigger()
+    assert again.map2d.isVisible() and again.view3d.isVisible()
+    assert np.asarray(again.view3d.grab_image()).std() > 0
