@@ -30,7 +30,9 @@ def format_value(value: Any, field_type: str) -> str:
         return f"{float(value):.3f}".rstrip("0").rstrip(".")
     if field_type == "int":
         return str(int(value))
-    if isinstance(value, (_dt.date, _dt.datetime)):
+    if isinstance(value, _dt.datetime):
+        return value.date().isoformat() if field_type == "date" else value.isoformat(sep=" ")
+    if isinstance(value, _dt.date):
         return value.isoformat()
     return str(value)
 

@@ -10,10 +10,16 @@ from app.gui import settings as st
 
 @pytest.fixture(autouse=True)
 def isolated_settings(tmp_path, monkeypatch):
-    """Every test gets its own settings INI and starts in English."""
+    """Every test gets its own settings INI and starts (and leaves Qt) in English."""
+    from PySide6.QtWidgets import QApplication
+
+    from app.gui.main import apply_language
+
     monkeypatch.setenv(st.SETTINGS_ENV, str(tmp_path / "settings.ini"))
     i18n.set_language("en")
     yield tmp_path / "settings.ini"
+    if QApplication.instance() is not None:
+        apply_language(QApplication.instance(), "en")
     i18n.set_language("en")
 
 

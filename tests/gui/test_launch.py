@@ -1,0 +1,37 @@
+"""`subterra PROJECT` as a real process: opens the window on the project; no display: one line, exit 1."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+from tests.conftest import ROOT, run_cli
+
+
+def test_no_display_gives_one_line_and_exit_1(tmp_path, small_project):
+    env = {"DISPLAY": "", "WAYLAND_DISPLAY": "", "QT_QPA_PLATFORM": "",
+           "SUBTERRA_SETTINGS": str(tmp_path / "s.ini")}
+    res = run_cli("gui", small_project, env=env, timeout=60)
+    assert res.returncode == 1
+    assert res.stderr.startswith("subterra: no display") and res.stderr.count("\n") == 1
+    assert "Traceback" not in res.stderr
+
+
+def test_subterra_project_opens_the_window_on_it(tmp_path, small_project):
+    settings = tmp_path / "s.ini"
+    env = dict(os.environ, PYTHONPATH=str(ROOT), SUBTERRA_SETTINGS=str(settings))
+    proc = subprocess.Popen([sys.executable, "-m", "app", str(small_project)], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 90
+        # The app writes the recent-files list once the project is shown.
+        while time.monotonic() < deadline and proc.poll() is None:
+            if settings.exists() and str(small_project) in settings.read_text(encoding="utf-8"):
+                break
+            time.sleep(0.1)
+        assert proc.poll() is None, proc.communicate()[1][-2000:]
+        assert str(small_project) in settings.read_text(encoding="utf-8")
+    finally:
+        proc.terminate()
+        proc.wait(30)
