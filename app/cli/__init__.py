@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "app.cli.cmd_project",
     "app.cli.cmd_render",
     "app.cli.cmd_import",
+    "app.cli.cmd_demo",
 )
 
 
