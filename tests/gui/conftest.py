@@ -111,3 +111,33 @@ def near_colour(pixels, rgb, min_value: int = 60) -> int:
     norm = np.linalg.norm(px, axis=1)
     cos = px @ ref / np.maximum(norm * np.linalg.norm(ref), 1e-9)
     return int(((cos > 0.995) & (px.max(axis=1) >= min_value)).sum())
+
+
+@pytest.fixture(scope="session")
+def demo_data_dir(tmp_path_factory):
+    """A data folder holding the cached small demo (built once per test session)."""
+    import os
+
+    from gis import demo
+
+    folder = tmp_path_factory.mktemp("subterra-data")
+    old = os.environ.get("SUBTERRA_DATA_DIR")
+    os.environ["SUBTERRA_DATA_DIR"] = str(folder)
+    try:
+        demo.default_demo_path()
+    finally:
+        if old is None:
+            del os.environ["SUBTERRA_DATA_DIR"]
+        else:
+            os.environ["SUBTERRA_DATA_DIR"] = old
+    return folder
+
+
+@pytest.fixture
+def demo_window(qtbot, qapp, demo_data_dir, monkeypatch):
+    """The main window opened on the small demo the way `subterra` opens it."""
+    monkeypatch.setenv("SUBTERRA_DATA_DIR", str(demo_data_dir))
+    win = make_window(qtbot, qapp)
+    with qtbot.waitSignal(win.project_loaded, timeout=120000):
+        assert win.open_demo()
+    return win

@@ -18,20 +18,38 @@ def test_no_display_gives_one_line_and_exit_1(tmp_path, small_project):
     assert "Traceback" not in res.stderr
 
 
+def wait_for_recent(settings, project, proc, timeout: float = 120) -> bool:
+    """Whether the app listed ``project`` in its recent files (it does once the project is shown)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        if settings.exists() and str(project) in settings.read_text(encoding="utf-8"):
+            return True
+        time.sleep(0.1)
+    return False
+
+
 def test_subterra_project_opens_the_window_on_it(tmp_path, small_project):
     settings = tmp_path / "s.ini"
     env = dict(os.environ, PYTHONPATH=str(ROOT), SUBTERRA_SETTINGS=str(settings))
     proc = subprocess.Popen([sys.executable, "-m", "app", str(small_project)], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 90
-        # The app writes the recent-files list once the project is shown.
-        while time.monotonic() < deadline and proc.poll() is None:
-            if settings.exists() and str(small_project) in settings.read_text(encoding="utf-8"):
-                break
-            time.sleep(0.1)
-        assert proc.poll() is None, proc.communicate()[1][-2000:]
-        assert str(small_project) in settings.read_text(encoding="utf-8")
+        assert wait_for_recent(settings, small_project, proc), proc.stderr.read()[-2000:] if proc.poll() else ""
+        assert proc.poll() is None
+    finally:
+        proc.terminate()
+        proc.wait(30)
+
+
+def test_subterra_without_arguments_opens_the_demo(tmp_path, demo_data_dir):
+    settings = tmp_path / "s.ini"
+    env = dict(os.environ, PYTHONPATH=str(ROOT), SUBTERRA_SETTINGS=str(settings),
+               SUBTERRA_DATA_DIR=str(demo_data_dir))
+    demo = next(demo_data_dir.glob("demo-small-*.gpkg"))
+    proc = subprocess.Popen([sys.executable, "-m", "app"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert wait_for_recent(settings, demo, proc), proc.stderr.read()[-2000:] if proc.poll() else ""
     finally:
         proc.terminate()
         proc.wait(30)
