@@ -53,3 +53,27 @@ def test_subterra_without_arguments_opens_the_demo(tmp_path, demo_data_dir):
     finally:
         proc.terminate()
         proc.wait(30)
+
+
+def test_window_shows_before_heavy_modules_load(tmp_path, small_project):
+    """Start-up stays fast: no pandas, geopandas or VTK on the GUI thread before the window shows."""
+    probe = (
+        "import sys\n"
+        "from app.gui import main_window as mw\n"
+        "from PySide6.QtCore import QTimer\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "show = mw.MainWindow.showEvent\n"
+        "def shown(self, ev):\n"
+        "    heavy = sorted(m for m in ('pandas', 'geopandas', 'pyogrio', 'vtkmodules', 'rasterio')\n"
+        "                   if m in sys.modules)\n"
+        "    print('HEAVY', ','.join(heavy), flush=True)\n"
+        "    show(self, ev)\n"
+        "    QTimer.singleShot(0, QApplication.instance().quit)\n"
+        "mw.MainWindow.showEvent = shown\n"
+        "from app.cli import main\n"
+        "main(sys.argv[1:])\n")
+    env = dict(os.environ, PYTHONPATH=str(ROOT), SUBTERRA_SETTINGS=str(tmp_path / "s.ini"))
+    out = subprocess.run([sys.executable, "-c", probe, str(small_project)], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=120)
+    line = next(l for l in out.stdout.splitlines() if l.startswith("HEAVY"))
+    assert line == "HEAVY ", line
