@@ -141,3 +141,12 @@ def demo_window(qtbot, qapp, demo_data_dir, monkeypatch):
     with qtbot.waitSignal(win.project_loaded, timeout=120000):
         assert win.open_demo()
     return win
+
+
+def press(qtbot, win, key, modifier=None) -> None:
+    """Type a shortcut into ``win`` once it is the active window (shortcuts need that)."""
+    from PySide6.QtCore import Qt
+
+    win.activateWindow()
+    qtbot.waitActive(win)
+    qtbot.keyClick(win, key, modifier or Qt.KeyboardModifier.NoModifier)

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox, QPush
 
 from app.gui import i18n, settings as st
 from app.gui.dialogs import NewProjectDialog
-from tests.gui.conftest import make_window, open_and_wait
+from tests.gui.conftest import make_window, open_and_wait, press
 
 
 def menu_titles(win) -> list[str]:
@@ -158,7 +158,7 @@ def test_f5_resets_both_views(qtbot, window, small_project):
         cam.Zoom(4.0)
         cam.Azimuth(30.0)
     assert [(c.GetPosition(), c.GetParallelScale()) for c in cams] != fitted
-    qtbot.keyClick(window, Qt.Key.Key_F5)
+    press(qtbot, window, Qt.Key.Key_F5)
     for cam, (pos, scale) in zip(cams, fitted):
         assert cam.GetPosition() == pytest.approx(pos) and cam.GetParallelScale() == pytest.approx(scale)
 
@@ -176,5 +176,5 @@ def test_about_box_names_the_app(qtbot, window):
         box.findChild(QPushButton).click()
 
     QTimer.singleShot(0, close_box)
-    qtbot.keyClick(window, Qt.Key.Key_F1)
+    press(qtbot, window, Qt.Key.Key_F1)
     assert seen["title"] == "About Subterra" and "<h3>Subterra" in seen["text"]

@@ -5,7 +5,7 @@ import numpy as np
 from PySide6.QtCore import QPoint, Qt
 
 from gis.utilities import UTILITIES
-from tests.gui.conftest import make_window, near_colour, open_and_wait, screen_pos, vtk_widget
+from tests.gui.conftest import make_window, near_colour, open_and_wait, press, screen_pos, vtk_widget
 
 X0, Y0 = 500000.0, 3450000.0     # small_project: pipe i runs from (X0, Y0+10i) to (X0+100, Y0+10i)
 PIPES = {"JS1-JS2": (0, "JS"), "WS1-WS2": (1, "PS"), "DL1-DL2": (2, "DL")}
@@ -89,7 +89,7 @@ def test_cursor_coordinates_in_status_bar(qtbot, window, small_project):
 def test_view_mode_tabs_is_remembered(qtbot, qapp, window, small_project):
     assert window.view_mode() == "split"
     assert window.map2d.isVisible() and window.view3d.isVisible()
-    qtbot.keyClick(window, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    press(qtbot, window, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
     assert window.view_mode() == "tabs"
     assert window.view_tabs.isVisible()
     assert window.map2d.isVisible() and not window.view3d.isVisible()
@@ -103,3 +103,17 @@ def test_view_mode_tabs_is_remembered(qtbot, qapp, window, small_project):
     again.act_split.trigger()
     assert again.map2d.isVisible() and again.view3d.isVisible()
     assert np.asarray(again.view3d.grab_image()).std() > 0
+
+
+def test_cancelling_an_open_keeps_the_current_project(qtbot, window, small_project, tmp_path):
+    open_and_wait(qtbot, window, small_project)
+    other = tmp_path / "other.gpkg"
+    other.write_bytes(small_project.read_bytes())
+    with qtbot.waitSignal(window.project_failed, timeout=30000) as sig:
+        assert window.open_project(str(other))
+        assert not window.open_project(str(other))        # one task at a time
+        window.runner.cancel()                              # what the dialog's Cancel button does
+    assert sig.args == ["Cancelled"]
+    assert window.statusBar().currentMessage() == "Cancelled"
+    assert window.project.path == str(small_project)
+    assert window.windowTitle().startswith("small — ")
