@@ -8,6 +8,7 @@ from vtkmodules.util.numpy_support import vtk_to_numpy
 
 from gis.sections import centre_elevation, outside_size
 from tests.tiny_projects import X0, Y0, make_project, pipe
+from viewers import styles
 from viewers.scene import build_project_scene, build_section_scene
 
 
@@ -128,12 +129,15 @@ def test_cells_map_to_their_feature_ids(tmp_path):
             assert np.all((pts[:, 1] - Y0 >= 5 - 0.11) & (pts[:, 1] - Y0 <= 15 + 0.11))
     assert seen == {"A", "B", "C"}
     cells_b = mesh.cells_of("B")
-    assert len(cells_b) == 2 * 12 + 2       # two segments of 12 facets, two centre-line pieces
+    sides = styles.style("pipe_segments").sides
+    assert len(cells_b) == 2 * sides + 2    # two segments of ``sides`` facets, two centre-line pieces
     assert {mesh.feature_id(c) for c in cells_b} == {"B"}
     assert len(mesh.cells_of("nope")) == 0
-    colours = vtk_to_numpy(mesh.polydata.GetCellData().GetArray("colour"))
-    assert tuple(colours[mesh.cells_of("A")[0]]) == (0, 255, 255)
-    assert tuple(colours[cells_b[0]]) == (255, 0, 255)
+    colours = vtk_to_numpy(mesh.polydata.GetPointData().GetArray("colour"))
+    for fid, rgb in (("A", (0, 255, 255)), ("B", (255, 0, 255)), ("C", (255, 0, 0))):
+        for c in mesh.cells_of(fid):
+            ids = mesh.polydata.GetCell(c).GetPointIds()
+            assert {tuple(colours[ids.GetId(i)]) for i in range(ids.GetNumberOfIds())} == {rgb}
 
 
 def test_bbox_limits_what_is_read(tmp_path):

@@ -67,7 +67,7 @@ class Stage:
 
         mapper = vtkPolyDataMapper()
         mapper.SetInputData(data)
-        mapper.SetScalarModeToUseCellFieldData()
+        mapper.SetScalarModeToUsePointFieldData()
         mapper.SelectColorArray(COLOUR)
         mapper.SetColorModeToDirectScalars()
         mapper.ScalarVisibilityOn()

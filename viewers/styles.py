@@ -57,7 +57,7 @@ class LayerStyle:
 
 
 STYLES: dict[str, LayerStyle] = {
-    "pipe_segments": LayerStyle((0, 0, 0), colour_by="utility", line_width=2.0, sides=12),
+    "pipe_segments": LayerStyle((0, 0, 0), colour_by="utility", line_width=2.0, sides=8),
     "pipe_points": LayerStyle((90, 90, 90), colour_by="utility", point_size=4.0, sides=12),
     "metro_tunnels": LayerStyle((0, 90, 170), line_width=3.0, sides=16),
     "metro_stations": LayerStyle((30, 120, 200), colour_by="kind", kind_rgb={

@@ -7,7 +7,7 @@ from gis.terrain import Terrain
 from viewers.scene.geometry import CutLeg
 from viewers.scene.mesh import MeshBuilder
 
-MAX_GRID_SIDE = 768   # the surface is thinned to at most this many points per side
+MAX_GRID_SIDE = 400   # the surface is thinned to at most this many points per side
 BEHIND_CUT = 0.05     # m: the soil of a section lies this far behind the cut outlines
 SOIL_BELOW = 2.0      # m: the soil of a section reaches this far below the lowest thing shown
 
@@ -58,8 +58,10 @@ def surface(terrain: Terrain, bbox, origin: np.ndarray) -> MeshBuilder:
 
 def _add_used(mb: MeshBuilder, points: np.ndarray, normals: np.ndarray, quads: np.ndarray) -> None:
     """Add ground quads with only the points they use (nodata points would spoil the bounds)."""
-    used, inverse = np.unique(quads, return_inverse=True)
-    mb.add(points[used], normals[used], polys=(inverse.reshape(-1, 4), np.zeros(len(quads), dtype=np.int64)))
+    used = np.zeros(len(points), dtype=bool)
+    used[quads.ravel()] = True
+    index = np.cumsum(used) - 1
+    mb.add(points[used], normals[used], polys=(index[quads], np.zeros(len(quads), dtype=np.int64)))
 
 
 def section(terrain: Terrain, legs: list[CutLeg], data_bottom: float | None,

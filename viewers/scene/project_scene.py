@@ -83,15 +83,6 @@ class ProjectScene:
         if self.ground is not None:
             yield self.ground
 
-    def local_bounds(self, with_ground: bool = True) -> tuple[float, ...] | None:
-        """(xmin, xmax, ymin, ymax, zmin, zmax) of the meshes, local, not exaggerated; None if empty."""
-        boxes = [m.polydata.GetBounds() for m in self.meshes()
-                 if m.polydata.GetNumberOfPoints() and (with_ground or m is not self.ground)]
-        if not boxes:
-            return None
-        b = np.array(boxes)
-        return (b[:, 0].min(), b[:, 1].max(), b[:, 2].min(), b[:, 3].max(), b[:, 4].min(), b[:, 5].max())
-
     def to_local(self, x: float, y: float, z: float | None = None,
                  exaggeration: float | None = None) -> tuple[float, float, float]:
         """Project coordinates (z default: the reference elevation) to drawn local coordinates."""
