@@ -24,7 +24,7 @@ SIZES = {
     "district": {"nx": 25, "ny": 25, "dem": 10.0, "works": 16},
     "city": {"nx": 79, "ny": 79, "dem": 20.0, "works": 150},
 }
-LATERAL_SHARE = 0.12
+LATERAL_SHARE = 0.15
 CHUNK = 100_000
 PARTS = {"grid": 1, "ground": 2, "slots": 3, "network": 4, "attributes": 5, "context": 6}
 LAYER_ORDER = ("roads", "grid_cells", "buildings", "trees", "structures", "civil_defense_works",
