@@ -117,3 +117,15 @@ def test_cancelling_an_open_keeps_the_current_project(qtbot, window, small_proje
     assert window.statusBar().currentMessage() == "Cancelled"
     assert window.project.path == str(small_project)
     assert window.windowTitle().startswith("small — ")
+
+
+def test_close_project_empties_views_tree_and_title(qtbot, window, small_project):
+    open_and_wait(qtbot, window, small_project)
+    window.view3d.picked.emit("pipe_segments", "JS1-JS2")
+    assert window.attributes.value("line_id") == "JS1-JS2"
+    press(qtbot, window, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
+    assert window.project is None and window.windowTitle() == "Subterra"
+    assert all(v.stage.scene is None and not v.stage.actors for v in window.views())
+    assert window.layer_tree.item("layer", "pipe_segments").text(0) == "pipe segments"
+    assert window.attributes.value("line_id") is None
+    assert window.crs_label.text() == "No project"
