@@ -134,11 +134,10 @@ class MainWindow(QMainWindow):
         self.dock_attributes.setObjectName("attributesDock")
         self.dock_attributes.setWidget(self.attributes)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock_attributes)
-        for item in (None, self.act_reset, None, self.act_split, self.act_tabs, self.act_toggle_mode,
+        for item in (self.act_reset, None, self.act_split, self.act_tabs, self.act_toggle_mode,
                      None, self.menu_ground, self.menu_exag, None,
                      self.dock_layers.toggleViewAction(), self.dock_attributes.toggleViewAction()):
             self._add_menu_item(self.menu_view, item)
-        self.menu_view.removeAction(self.menu_view.actions()[0])  # the leading separator
 
     def _build_central(self) -> None:
         central = QWidget()
@@ -203,10 +202,13 @@ class MainWindow(QMainWindow):
 
     def _show_scene(self, loaded: LoadedProject) -> None:
         self.ensure_views()
+        exaggeration = next(v for a, v in zip(self.act_exag, EXAGGERATIONS) if a.isChecked())
         for view in self.views():
             view.set_scene(loaded.scene)
             for layer in self.layer_tree.hidden_layers():
                 view.set_layer_visible(layer, False)
+            if exaggeration != loaded.scene.exaggeration:
+                view.set_exaggeration(exaggeration)
 
     def _layer_toggled(self, layer: str, visible: bool) -> None:
         for view in self.views():

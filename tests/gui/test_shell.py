@@ -129,3 +129,16 @@ def test_close_project_empties_views_tree_and_title(qtbot, window, small_project
     assert window.layer_tree.item("layer", "pipe_segments").text(0) == "pipe segments"
     assert window.attributes.value("line_id") is None
     assert window.crs_label.text() == "No project"
+
+
+def test_view_settings_carry_over_to_the_next_project(qtbot, window, small_project):
+    window.act_exag[-1].trigger()                                   # 5x
+    window.act_ground[1].trigger()                                  # 50 %
+    window.layer_tree.set_visible("layer", "pipe_points", False)
+    open_and_wait(qtbot, window, small_project)
+    for view in window.views():
+        assert view.stage.exaggeration == 5.0
+        assert view.stage.actors["terrain"].GetProperty().GetOpacity() == 0.5
+        assert not view.stage.actors["pipe_points"].GetVisibility()
+        assert view.stage.actors["pipe_segments"].GetVisibility()
+    assert [a.text() for a in window.menu_view.actions()][:1] == ["&Reset view"]
