@@ -38,10 +38,7 @@ def build(path, size: str = "small", seed: int = 0, progress=None):
         raise UsageError(f"unknown demo size {size!r}; choose one of {', '.join(SIZES)}")
     proj = Project.create(path)
     try:
-        if progress is not None:
-            progress.start(1, "生成演示数据 generating the demo district")
-            progress.check()
-        demo = generate(size, seed)
+        demo = generate(size, seed, progress)
         write(proj, demo, progress)
     except BaseException:
         proj.close()

@@ -342,9 +342,6 @@ class NetworkBuilder:
         below = np.fmax(tee, col["prev_bottom"][main] + VGAP)
         self.lat_depth = {"tee": tee, "b": below, "e": below.copy()}
 
-    def _ground_at(self, x, y) -> np.ndarray:
-        return self.terrain.sample(x, y)
-
     def _crossing_bounds(self, owner_dir, owner_road, owner_side, owner_offset, pos) -> tuple:
         """Crossings of items (gravity laterals or branches) with the runs nearer the red line.
 
@@ -361,7 +358,7 @@ class NetworkBuilder:
         pairs = pairs[pairs["off"] < pairs["limit"]]
         x = np.where(pairs["dir"] == 0, pairs["line"], pairs["pos"])
         y = np.where(pairs["dir"] == 0, pairs["pos"], pairs["line"])
-        allowed = self._ground_at(x, y) - pairs["bottom"].to_numpy() - VGAP
+        allowed = self.terrain.sample(x, y) - pairs["bottom"].to_numpy() - VGAP
         return pairs["item"].to_numpy(), pairs["line"].to_numpy(), allowed
 
     def gravity_laterals(self) -> None:

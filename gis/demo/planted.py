@@ -103,7 +103,7 @@ def after_branches(plan: Plan):
         at = np.flatnonzero(st["run"] == js_run)
         k = at[np.searchsorted(st["s"][at], y) - 1]
         g = b.points["ground"][st["point"][[k, k + 1]]]
-        cover, oh, ih = b.col["cover"][js], b.col["out_h"][js], b.col["in_h"][js]
+        cover, oh = b.col["cover"][js], b.col["out_h"][js]
         z = g - round(cover, 3) - oh / 2
         z_y = np.interp(y, st["s"][[k, k + 1]], z)
         slot = b.runs["slot"][run]
