@@ -138,7 +138,8 @@ class TaskRunner(QObject):
         on_done, on_error = self._on_done, self._on_error
         if self._dialog is not None:
             self._dialog.canceled.disconnect(self.cancel)
-            self._dialog.close()
+            self._dialog.reset()        # stops its show-after-delay timer, which could pop it up again
+            self._dialog.hide()
             self._dialog.deleteLater()
         self._finished_job = self._job
         self._job = self._signals = self._dialog = None

@@ -34,10 +34,9 @@ def make_window(qtbot, qapp, language: str | None = "en"):
     configure_application(qapp, settings)
     win = MainWindow(settings)
     qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    qtbot.waitActive(win)
+    with qtbot.waitExposed(win):
+        win.show()
+    activate(qtbot, win)
     qtbot.waitUntil(lambda: win.map2d is not None, timeout=30000)
     return win
 
@@ -143,10 +142,16 @@ def demo_window(qtbot, qapp, demo_data_dir, monkeypatch):
     return win
 
 
+def activate(qtbot, win) -> None:
+    """Make ``win`` the active window (a progress dialog that came and went leaves none active
+    under a bare X server) and wait until it is."""
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow, timeout=5000)
+
+
 def press(qtbot, win, key, modifier=None) -> None:
     """Type a shortcut into ``win`` once it is the active window (shortcuts need that)."""
     from PySide6.QtCore import Qt
 
-    win.activateWindow()
-    qtbot.waitActive(win)
+    activate(qtbot, win)
     qtbot.keyClick(win, key, modifier or Qt.KeyboardModifier.NoModifier)

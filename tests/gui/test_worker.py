@@ -88,3 +88,14 @@ def test_cancel_button_stops_the_work(qtbot):
     assert isinstance(outcome["error"], Cancelled)
     assert len(steps) < 100_000
     qtbot.waitUntil(lambda: dialog() is None, timeout=5000)
+
+
+def test_dialog_never_pops_up_after_the_work_finished(qtbot):
+    from app.gui.worker import DIALOG_DELAY_MS
+
+    _parent, runner = _runner(qtbot)
+    done = []
+    assert runner.run("quick", lambda p: time.sleep(DIALOG_DELAY_MS / 2000), done.append, done.append)
+    qtbot.waitUntil(lambda: bool(done), timeout=10000)
+    qtbot.wait(DIALOG_DELAY_MS + 300)      # past the moment a pending dialog would show itself
+    assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, QProgressDialog) and w.isVisible()]
