@@ -16,10 +16,18 @@ import os
 import tempfile
 from pathlib import Path
 
-from gis.demo.build import SIZES
-from gis.demo.planted import PLANTED_VIOLATIONS
+from gis.demo.sizes import SIZES
 
 __all__ = ["SIZES", "PLANTED_VIOLATIONS", "build", "planted", "data_dir", "default_demo_path"]
+
+
+def __getattr__(name: str):
+    """PLANTED_VIOLATIONS lives with the (numpy-heavy) generator; load it on first use."""
+    if name == "PLANTED_VIOLATIONS":
+        from gis.demo.planted import PLANTED_VIOLATIONS
+
+        return PLANTED_VIOLATIONS
+    raise AttributeError(name)
 
 DEMO_VERSION = 1          # bump when the generator's output changes: the cached demo is then rebuilt
 

@@ -17,13 +17,9 @@ from gis.demo import attributes, context, metro, planted
 from gis.demo.ground import make_terrain
 from gis.demo.layout import make_grid
 from gis.demo.network import NetworkBuilder
+from gis.demo.sizes import SIZES
 from gis.demo.slots import build_slots
 
-SIZES = {
-    "small": {"nx": 4, "ny": 4, "dem": 5.0, "works": 2},
-    "district": {"nx": 25, "ny": 25, "dem": 10.0, "works": 16},
-    "city": {"nx": 79, "ny": 79, "dem": 20.0, "works": 150},
-}
 LATERAL_SHARE = 0.15
 CHUNK = 100_000
 PARTS = {"grid": 1, "ground": 2, "slots": 3, "network": 4, "attributes": 5, "context": 6}
