@@ -24,7 +24,7 @@ __all__ = ["SIZES", "PLANTED_VIOLATIONS", "build", "planted", "data_dir", "defau
 def __getattr__(name: str):
     """PLANTED_VIOLATIONS lives with the (numpy-heavy) generator; load it on first use."""
     if name == "PLANTED_VIOLATIONS":
-        from gis.demo.planted import PLANTED_VIOLATIONS
+        from gis.demo.violations import PLANTED_VIOLATIONS
 
         return PLANTED_VIOLATIONS
     raise AttributeError(name)

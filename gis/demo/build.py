@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from gis.demo import attributes, context, metro, planted
+from gis.demo import attributes, context, metro
+from gis.demo import violations
 from gis.demo.ground import make_terrain
 from gis.demo.layout import make_grid
 from gis.demo.network import NetworkBuilder
@@ -82,15 +83,15 @@ def generate(size: str = "small", seed: int = 0, progress=None) -> Demo:
 
     grid = make_grid(params["nx"], params["ny"], rng("grid"))
     terrain = make_terrain(grid.bounds, params["dem"], rng("ground"))
-    plan = planted.choose(grid)
+    plan = violations.choose(grid)
     r_slots = rng("slots")
-    ns_slots = build_slots(grid.ns, r_slots, planted.slot_overrides(plan)).assign(dir=0)
+    ns_slots = build_slots(grid.ns, r_slots, violations.slot_overrides(plan)).assign(dir=0)
     ew_slots = build_slots(grid.ew, r_slots).assign(dir=1)
     slots = pd.concat([ns_slots, ew_slots], ignore_index=True)
     lines = metro.plan_lines(grid, terrain)
     progress.step(1, "roads, ground, metro")
 
-    b = NetworkBuilder(grid, slots, terrain, rng("network"), LATERAL_SHARE, planted.quiet_links(plan))
+    b = NetworkBuilder(grid, slots, terrain, rng("network"), LATERAL_SHARE, violations.quiet_links(plan))
     b.build_runs()
     b.build_laterals()
     b.build_stations()
@@ -98,10 +99,10 @@ def generate(size: str = "small", seed: int = 0, progress=None) -> Demo:
     progress.step(1, "pipe points")
     b.plain_depths()
     b.gravity_laterals()
-    b.gravity_runs(after_branches=planted.after_branches(plan))
-    planted.after_depths(plan, b)
+    b.gravity_runs(after_branches=violations.after_branches(plan))
+    violations.after_depths(plan, b)
     b.build_segments()
-    planted.after_segments(plan, b, lines)
+    violations.after_segments(plan, b, lines)
     b.z_values()
     progress.step(1, "pipe depths and segments")
 
@@ -158,7 +159,7 @@ def generate(size: str = "small", seed: int = 0, progress=None) -> Demo:
         "pipe_points": point_layer,
         "pipe_segments": segment_layer,
     }
-    records = planted.records(plan, lambda i: format_ids(prefix[[i]], serial[[i]])[0],
+    records = violations.records(plan, lambda i: format_ids(prefix[[i]], serial[[i]])[0],
                               lambda i: seg_ids(np.array([i]))["line_id"][0])
     progress.step(1, "planted violations")
     meta = {"demo_size": size, "demo_seed": str(seed), "demo_planted": json.dumps(records, ensure_ascii=False)}
