@@ -29,6 +29,9 @@ BASE_PT = 8.0
 BAND_PT = 7.0
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK TC", "Noto Sans CJK JP", "Source Han Sans SC",
                 "Source Han Sans CN", "Microsoft YaHei", "PingFang SC", "WenQuanYi Micro Hei")
+LATIN_FAMILIES = ("DejaVu Sans", "Noto Sans", "Segoe UI", "Arial", "Helvetica", "Liberation Sans")
+"""Tried before the CJK font: Qt's PDF output loses the text of digits drawn in Noto Sans CJK
+(pdftotext, search and copy see nothing), so Latin letters and digits come from a Latin font."""
 CJK_TEXT = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
 MAP_RESOURCE = "subterra:map.png"
 EPS = 0.5                                # device pixels
@@ -46,10 +49,15 @@ class Page:
 
 
 def ensure_gui_app():
-    """The running QGuiApplication, or a new one (platform ``offscreen`` when there is no display)."""
+    """The running QGuiApplication, or a new QApplication (platform ``offscreen`` when there is no display).
+
+    A QApplication rather than a bare QGuiApplication, so that widgets can
+    still be made later in the same process (the app, GUI tests).
+    """
     global _APP
     from PySide6.QtCore import QCoreApplication
     from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
 
     app = QCoreApplication.instance()
     if app is not None:
@@ -59,7 +67,7 @@ def ensure_gui_app():
     if sys.platform not in ("win32", "darwin") and not (os.environ.get("DISPLAY")
                                                         or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    _APP = QGuiApplication(["subterra"])
+    _APP = QApplication(["subterra"])
     return _APP
 
 
@@ -72,6 +80,18 @@ def cjk_family() -> str | None:
         if name in families:
             return name
     return next((f for f in families if "CJK" in f or "Han Sans" in f), None)
+
+
+def report_font(point_size: float, cjk: str | None):
+    """The report font: a Latin family for letters and digits, then the CJK family for Chinese."""
+    from PySide6.QtGui import QFont, QFontDatabase
+
+    families = QFontDatabase.families()
+    latin = next((f for f in LATIN_FAMILIES if f in families), None)
+    font = QFont()
+    font.setFamilies([f for f in (latin, cjk) if f])
+    font.setPointSizeF(point_size)
+    return font
 
 
 def _mm(mm: float) -> float:
@@ -95,7 +115,7 @@ def new_writer(path: str | os.PathLike, title: str):
 def build_document(report: Report, writer, family: str | None, csv_name: str | None = None):
     """The report laid out by QTextDocument at the writer's page width (device pixels)."""
     from PySide6.QtCore import QUrl
-    from PySide6.QtGui import QFont, QImage, QTextDocument
+    from PySide6.QtGui import QImage, QTextDocument
 
     from gis.report.html import QT_CSS, render_html
 
@@ -103,9 +123,7 @@ def build_document(report: Report, writer, family: str | None, csv_name: str | N
     doc = QTextDocument()
     doc.documentLayout().setPaintDevice(writer)
     doc.setDocumentMargin(0)
-    font = QFont(family) if family else QFont()
-    font.setPointSizeF(BASE_PT)
-    doc.setDefaultFont(font)
+    doc.setDefaultFont(report_font(BASE_PT, family))
     image_width = None
     if report.map.png is not None:
         doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(MAP_RESOURCE),
@@ -242,14 +260,12 @@ def _draw_slice(painter, doc, top: float, bottom: float, y: float, width: float)
 def _draw_bands(painter, report: Report, family: str | None, page: int, pages: int,
                 width: float, height: float) -> None:
     from PySide6.QtCore import QRectF, Qt
-    from PySide6.QtGui import QColor, QFont, QPen
+    from PySide6.QtGui import QColor, QPen
 
     lang = report.options.lang
     band = _mm(BAND_MM)
-    font = QFont(family) if family else QFont()
-    font.setPointSizeF(BAND_PT)
     painter.save()
-    painter.setFont(font)
+    painter.setFont(report_font(BAND_PT, family))
     painter.setPen(QPen(QColor(90, 90, 90), 2))
     left, right = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, \
         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter

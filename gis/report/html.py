@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import html
 import math
-import re
 
 import pandas as pd
 
@@ -32,7 +31,7 @@ th { background-color: #e9e9e9; }
 td.num { text-align: right; }
 td.layout { border: none; padding: 0 14px 0 0; }
 table.findings { font-size: 7.5pt; }
-table.findings td, table.findings th { word-break: break-word; }
+table.findings td, table.findings th { overflow-wrap: anywhere; }
 .layer { color: #555; font-size: 90%; }
 .note { color: #444; font-size: 90%; }
 .notice { background-color: #fff4ce; padding: 4px; }
@@ -55,9 +54,7 @@ FINDING_COLUMNS = (   # (field of the findings layer, width %)
     ("finding_id", 4), ("kind", 10), ("a_id", 11), ("b_id", 11), ("required_m", 5), ("actual_m", 5),
     ("deficit_m", 5), ("severity", 6), ("uncertain", 4), ("rule_id", 7), ("source", 21), ("confidence", 11))
 TABLE = 'border="1" cellspacing="0" cellpadding="3"'
-ZWSP = "\u200b"
 NBSP = "\u00a0"
-_LONG_RUN = re.compile(r"([^\s\-_/:.;,]{14})(?=[^\s\-_/:.;,])")
 
 
 def e(value) -> str:
@@ -65,13 +62,6 @@ def e(value) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     return html.escape(str(value), quote=True)
-
-
-def breakable(value) -> str:
-    """Escaped text with break opportunities after - _ / : . and inside long runs (long ids wrap)."""
-    text = "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
-    text = _LONG_RUN.sub(lambda m: m.group(1) + ZWSP, re.sub(r"([\-_/:.])", "\\1" + ZWSP, text))
-    return html.escape(text, quote=True)
 
 
 def metres(value) -> str:
@@ -126,7 +116,7 @@ class _Writer:
                 ("run_time", e(r.run_time)), ("generated", e(r.generated))]
         files = "<br>".join(
             f'{self.label({"builtin": "builtin", "project": "project_rules", "user": "user"}[f.origin])}: '
-            f'{breakable(f.name)} ({self.label("rows")} {f.rows}; SHA-256 <code>{e(f.sha256)}</code>)'
+            f'{e(f.name)} ({self.label("rows")} {f.rows}; SHA-256 <code>{e(f.sha256)}</code>)'
             for f in r.rule_files)
         rows.append(("rule_files", files))
         body = "".join(f'<tr><th width="18%">{self.label(k)}</th><td>{v}</td></tr>' for k, v in rows)
@@ -218,7 +208,7 @@ class _Writer:
         fid = str(f.finding_id)
         number = fid[len(self.r.run_id) + 1:] if fid.startswith(self.r.run_id + "-") else fid
         cells = [
-            f'<td title="{e(fid)}">{breakable(number)}</td>',
+            f'<td title="{e(fid)}">{e(number)}</td>',
             f"<td>{kind}{note}</td>",
             self.side(f.a_layer, f.a_id), self.side(f.b_layer, f.b_id),
             f'<td class="num" align="right">{metres(f.required_m)}</td>',
@@ -226,7 +216,7 @@ class _Writer:
             f'<td class="num" align="right">{metres(f.deficit_m)}</td>',
             self.severity_cell(str(f.severity)),
             f'<td>{self.label("yes") if _true(f.uncertain) else ""}</td>',
-            f"<td>{breakable(f.rule_id)}</td>",
+            f"<td>{e(f.rule_id)}</td>",
             f"<td>{e(f.source)}</td>",
             f"<td>{self.badge(None if pd.isna(f.confidence) else f.confidence)}</td>"]
         conf = "none" if pd.isna(f.confidence) else e(f.confidence)
@@ -235,10 +225,13 @@ class _Writer:
     def side(self, layer, fid) -> str:
         if layer is None or (isinstance(layer, float) and math.isnan(layer)):
             return "<td></td>"
-        name = str(layer)
-        label = registry.LAYERS[name].label("zh" if self.lang == "zh" else "en") if name in registry.LAYERS else name
-        ident = f"<i>{e(fid)}</i>" if fid == WITHHELD else f"<b>{breakable(fid)}</b>"
+        label = self.layer_label(str(layer))
+        ident = f"<i>{e(fid)}</i>" if fid == WITHHELD else f"<b>{e(fid)}</b>"
         return f'<td>{ident} <span class="layer">{e(label)}</span></td>'
+
+    def layer_label(self, name: str) -> str:
+        """A layer's display name (Chinese only when the report is Chinese only)."""
+        return registry.LAYERS[name].label("zh" if self.lang == "zh" else "en") if name in registry.LAYERS else name
 
     def confidence_legend(self) -> str:
         rows = "".join(f"<tr><td>{self.badge(k)}</td><td>{self.t(v)}</td></tr>"
@@ -253,7 +246,7 @@ class _Writer:
         names = ("rule_id", "kind", "a", "b", "min_m", "source", "confidence", "note")
         head = "".join(f"<th>{e(n)}</th>" for n in names)
         body = "".join(
-            f"<tr><td>{breakable(x.rule_id)}</td><td>{e(x.kind)}</td><td>{e(x.a)}</td><td>{e(x.b)}</td>"
+            f"<tr><td>{e(x.rule_id)}</td><td>{e(x.kind)}</td><td>{e(x.a)}</td><td>{e(x.b)}</td>"
             f'<td class="num" align="right">{metres(x.min_m)}</td><td>{e(x.source)}</td>'
             f"<td>{self.badge(x.confidence)}</td><td>{e(x.note)}</td></tr>" for x in rc.itertuples(index=False))
         return (f'<h2>{self.t(SECTIONS["rules"])}</h2>\n<table class="rules" {TABLE} width="100%">'
@@ -267,7 +260,7 @@ class _Writer:
                 f'<th width="8%">{self.label("findings")}</th><th>{self.label("features")}</th>')
         rows = []
         for g in self.r.owners:
-            feats = "; ".join(f"{breakable(fid)} <span class=\"layer\">({e(layer)}, {self.t(SEVERITY[sev])}"
+            feats = "; ".join(f"{e(fid)} <span class=\"layer\">({e(self.layer_label(layer))}, {self.t(SEVERITY[sev])}"
                               f"{'' if n == 1 else f' ×{n}'})</span>" for layer, fid, sev, n in g.features)
             more = g.total_features - len(g.features)
             if more > 0:
