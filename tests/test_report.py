@@ -311,3 +311,27 @@ def test_cli_report_bad_paths_fail_before_the_check(tmp_path):
     import geopandas as gpd
 
     assert len(gpd.read_file(path, layer="findings")) == 0      # the check did not run
+
+
+def test_no_findings_and_no_map(tmp_path):
+    from gis.errors import SubterraError
+
+    proj = clearance_project(tmp_path / "p.gpkg")
+    clean = clearance.run(proj, clearance.ClearanceOptions(layers=("metro_tunnels",), write=False))
+    assert len(clean.findings) == 0
+    report = build_report(clean, proj, ReportOptions(lang="en"), render_map=render_map)
+    assert report.map.png is None and report.owners == []
+    write_html(report, tmp_path / "empty.html")
+    text = (tmp_path / "empty.html").read_text(encoding="utf-8")
+    assert "This check found nothing." in text and "No map extract" in text
+
+    def broken(project, request):
+        raise SubterraError("no off-screen OpenGL available")
+
+    result = clearance.run(proj, clearance.ClearanceOptions(write=False))
+    report = build_report(result, proj, ReportOptions(lang="en"), render_map=broken)
+    write_html(report, tmp_path / "nomap.html")
+    text = (tmp_path / "nomap.html").read_text(encoding="utf-8")
+    assert "No map extract: no off-screen OpenGL available" in text
+    assert set(Page(text).rows) == set(result.findings["finding_id"])
+    proj.close()

@@ -111,7 +111,7 @@ def rule_files(table, project) -> list[RuleFile]:
 
 
 def _rules_cited(table, findings: pd.DataFrame) -> pd.DataFrame:
-    cited = set(findings["rule_id"].dropna().astype(str)) if len(findings) else set()
+    cited = {str(r) for r in findings["rule_id"].dropna().unique()} if len(findings) else set()
     rows = [{"rule_id": r.rule_id, "kind": r.kind, "a": str(r.a), "b": "" if r.b is None else str(r.b),
              "min_m": r.min_m, "source": r.source, "confidence": r.confidence, "note": r.note, "file": r.file}
             for r in table.rules if r.rule_id in cited]

@@ -9,6 +9,7 @@ from gis.policy import WITHHELD
 from gis.report.mapextract import SEVERITIES, severity_codes
 from gis.report.model import OwnerGroup
 
+OWNED_LAYERS = [name for name, layer in registry.LAYERS.items() if "owner" in layer.field_names]
 WHERE_IN_LIMIT = 2000     # up to this many ids per layer are read with an IN list, beyond it the whole layer
 
 
@@ -22,13 +23,9 @@ def involved_features(findings: pd.DataFrame) -> pd.DataFrame:
     for side in ("a", "b"):
         part = pd.DataFrame({"row": np.arange(len(findings)), "layer": findings[f"{side}_layer"].astype(object).to_numpy(),
                              "id": findings[f"{side}_id"].astype(object).to_numpy(), "code": codes})
-        owned = part["layer"].map(_has_owner).fillna(False).astype(bool)
+        owned = part["layer"].isin(OWNED_LAYERS)
         parts.append(part[owned & part["id"].notna() & (part["id"] != WITHHELD)])
     return pd.concat(parts, ignore_index=True)
-
-
-def _has_owner(layer) -> bool:
-    return isinstance(layer, str) and layer in registry.LAYERS and "owner" in registry.LAYERS[layer].field_names
 
 
 def owner_lookup(project, layer: str, ids: np.ndarray) -> pd.Series:
@@ -51,18 +48,24 @@ def owner_groups(project, findings: pd.DataFrame, max_features: int) -> list[Own
     feats = involved_features(findings)
     if not len(feats):
         return []
-    per = feats.groupby(["layer", "id"], sort=False)["code"].agg(["min", "size"]).reset_index()
+    grouped = feats.groupby(["layer", "id"], sort=False)
+    fcode = grouped.ngroup().to_numpy()                    # feature of each finding side
+    per = grouped["code"].agg(["min", "size"]).reset_index()
     per["owner"] = ""
     for layer, idx in per.groupby("layer").groups.items():
         lookup = owner_lookup(project, layer, per.loc[idx, "id"].to_numpy(dtype=object))
         per.loc[idx, "owner"] = per.loc[idx, "id"].map(lookup).fillna("").to_numpy()
-    rows_per_owner = feats.merge(per[["layer", "id", "owner"]], on=["layer", "id"]).groupby("owner")["row"].nunique()
-    per = per.sort_values(["owner", "min", "size", "layer", "id"], ascending=[True, True, False, True, True])
+    ocode, owners = pd.factorize(per["owner"])
+    # findings per owner: distinct (finding, owner) pairs
+    pairs = pd.unique(feats["row"].to_numpy() * np.int64(len(owners)) + ocode[fcode])
+    counts = np.bincount(pairs % len(owners), minlength=len(owners))
+    per["ocode"] = ocode
+    per = per.sort_values(["ocode", "min", "size", "layer", "id"], ascending=[True, True, False, True, True])
     groups = []
-    for owner, g in per.groupby("owner", sort=False):
+    for k, g in per.groupby("ocode", sort=False):
         listed = g.head(max_features)
         groups.append(OwnerGroup(
-            owner=str(owner), worst=SEVERITIES[int(g["min"].min())], findings=int(rows_per_owner[owner]),
+            owner=str(owners[k]), worst=SEVERITIES[int(g["min"].min())], findings=int(counts[k]),
             features=[(r.layer, str(r.id), SEVERITIES[int(r.min)], int(r.size)) for r in listed.itertuples()],
             total_features=len(g)))
     groups.sort(key=lambda o: (o.owner == "", SEVERITIES.index(o.worst), -o.findings, o.owner))
