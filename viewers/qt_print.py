@@ -166,7 +166,6 @@ def keep_spans(doc) -> tuple[list[tuple[float, float]], list[tuple[float, float,
     Spans: each text line outside tables (a heading's last line kept with
     what follows), each table row (a header row kept with the first body row).
     """
-    lay = doc.documentLayout()
     spans: list[tuple[float, float]] = []
     headed: list[tuple[float, float, float]] = []
     ranges = []
