@@ -127,7 +127,7 @@ def test_pdf_table_rows_are_never_split(tmp_path, qapp):
     assert info["rows"] == 300 and companion_csv_path(out).exists()
     # the same layout write_pdf used, measured here cell by cell
     writer = qt_print.new_writer(tmp_path / "probe.pdf", "probe")
-    doc = qt_print.build_document(report, writer, qt_print.cjk_family(), companion_csv_path(out).name)
+    doc = qt_print.build_document(report, writer, qt_print.chinese_family(), companion_csv_path(out).name)
     band = qt_print._mm(qt_print.BAND_MM)
     pages = qt_print.paginate(doc, writer.height() - 2 * band)
     assert len(pages) == pages_of(out)

@@ -6,14 +6,13 @@ between text lines and between table rows, never through one; a table that
 continues on a new page gets its header row repeated.  Each page is drawn
 as a slice of the document with its header (title, run id) and footer
 (project, time, page n of N).  Works headless: with no display the Qt
-platform is ``offscreen``.
+platform is ``offscreen`` (viewers.charts.output.ensure_app).
 """
 from __future__ import annotations
 
 import bisect
 import os
 import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,16 +26,12 @@ BAND_MM = 7.0                            # header and footer bands inside the ma
 DPI = 300
 BASE_PT = 8.0
 BAND_PT = 7.0
-CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK TC", "Noto Sans CJK JP", "Source Han Sans SC",
-                "Source Han Sans CN", "Microsoft YaHei", "PingFang SC", "WenQuanYi Micro Hei")
 LATIN_FAMILIES = ("DejaVu Sans", "Noto Sans", "Segoe UI", "Arial", "Helvetica", "Liberation Sans")
 """Tried before the CJK font: Qt's PDF output loses the text of digits drawn in Noto Sans CJK
 (pdftotext, search and copy see nothing), so Latin letters and digits come from a Latin font."""
 CJK_TEXT = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
 MAP_RESOURCE = "subterra:map.png"
 EPS = 0.5                                # device pixels
-
-_APP = None
 
 
 @dataclass(frozen=True)
@@ -48,38 +43,16 @@ class Page:
     header: tuple[float, float] | None = None
 
 
-def ensure_gui_app():
-    """The running QGuiApplication, or a new QApplication (platform ``offscreen`` when there is no display).
-
-    A QApplication rather than a bare QGuiApplication, so that widgets can
-    still be made later in the same process (the app, GUI tests).
-    """
-    global _APP
-    from PySide6.QtCore import QCoreApplication
-    from PySide6.QtGui import QGuiApplication
-    from PySide6.QtWidgets import QApplication
-
-    app = QCoreApplication.instance()
-    if app is not None:
-        if not isinstance(app, QGuiApplication):
-            raise SubterraError("PDF output needs a QGuiApplication, but a plain QCoreApplication is running")
-        return app
-    if sys.platform not in ("win32", "darwin") and not (os.environ.get("DISPLAY")
-                                                        or os.environ.get("WAYLAND_DISPLAY")):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    _APP = QApplication(["subterra"])
-    return _APP
-
-
-def cjk_family() -> str | None:
-    """A font family with Chinese glyphs (Noto Sans CJK first), or None when none is installed."""
+def chinese_family() -> str | None:
+    """The CJK family Qt found (viewers.charts.fonts), or None when it cannot draw Chinese."""
     from PySide6.QtGui import QFontDatabase
 
-    families = QFontDatabase.families()
-    for name in CJK_FAMILIES:
-        if name in families:
-            return name
-    return next((f for f in families if "CJK" in f or "Han Sans" in f), None)
+    from viewers.charts.fonts import cjk_family
+
+    family = cjk_family()
+    if QFontDatabase.WritingSystem.SimplifiedChinese in QFontDatabase.writingSystems(family):
+        return family
+    return None
 
 
 def report_font(point_size: float, cjk: str | None):
@@ -287,26 +260,32 @@ def write_pdf(report: Report, path: str | os.PathLike) -> dict:
     then renamed).  SubterraError when no CJK font is installed and the
     report has Chinese text.
     """
-    from PySide6.QtGui import QPainter
-
     from gis.report.html import render_html
+    from viewers.charts.output import _atomic, ensure_app
 
-    ensure_gui_app()
+    ensure_app()
     path = Path(path)
-    family = cjk_family()
+    family = chinese_family()
     csv_name = companion_csv_path(path).name if report.capped else None
     if family is None and CJK_TEXT.search(render_html(report, image_src="-", csv_name=csv_name)):
         raise SubterraError("no Chinese font found for the PDF: install fonts-noto-cjk "
                             "(Debian/Ubuntu: apt-get install fonts-noto-cjk)")
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    _atomic(path, lambda tmp: _paint(report, tmp, family, csv_name), "PDF report")
+    return written(report, path, write_companion_csv(report, path))
+
+
+def _paint(report: Report, target: str, family: str | None, csv_name: str | None) -> bool:
+    """Lay the report out and paint every page into a PDF at ``target``; False if it cannot be opened."""
+    from PySide6.QtGui import QPainter
+
+    writer = new_writer(target, pick(report.title, report.options.lang))
+    doc = build_document(report, writer, family, csv_name)
+    width, height, band = writer.width(), writer.height(), _mm(BAND_MM)
+    pages = paginate(doc, height - 2 * band)
+    painter = QPainter()
+    if not painter.begin(writer):
+        return False
     try:
-        writer = new_writer(tmp, pick(report.title, report.options.lang))
-        doc = build_document(report, writer, family, csv_name)
-        width, height, band = writer.width(), writer.height(), _mm(BAND_MM)
-        pages = paginate(doc, height - 2 * band)
-        painter = QPainter()
-        if not painter.begin(writer):
-            raise SubterraError(f"{path}: cannot write the PDF")
         for n, page in enumerate(pages, start=1):
             if n > 1:
                 writer.newPage()
@@ -316,11 +295,6 @@ def write_pdf(report: Report, path: str | os.PathLike) -> dict:
                 y += page.header[1] - page.header[0]
             _draw_slice(painter, doc, page.start, page.end, y, width)
             _draw_bands(painter, report, family, n, len(pages), width, height)
-        painter.end()
-        del painter, writer
-        csv = write_companion_csv(report, path)
-        os.replace(tmp, path)
     finally:
-        if tmp.exists():
-            tmp.unlink()
-    return written(report, path, csv)
+        painter.end()
+    return True
