@@ -16,6 +16,7 @@ from viewers.scene.mesh import COLOUR
 from viewers.scene.project_scene import LayerMesh, ProjectScene
 
 PICK_TOLERANCE = 0.003   # fraction of the window diagonal
+HIGHLIGHT = "highlight"  # the overlay of several highlighted features
 
 
 class Stage:
@@ -39,6 +40,8 @@ class Stage:
         self._clip = None
         self._locators: dict[str, object] = {}
         self.selection: tuple[str, str] | None = None
+        self._extras: dict[str, object] = {}          # named overlays (findings, highlights)
+        self.highlighted: tuple[tuple[str, str], ...] = ()
 
     # ----------------------------------------------------------------- scene
     def set_scene(self, scene: ProjectScene) -> None:
@@ -59,6 +62,9 @@ class Stage:
             self.renderer.RemoveActor(actor)
         if self._overlay is not None:
             self.renderer.RemoveActor(self._overlay)
+        for actor in self._extras.values():
+            self.renderer.RemoveActor(actor)
+        self._extras, self.highlighted = {}, ()
         self.actors, self._meshes, self._locators = {}, {}, {}
         self._overlay, self.selection, self.scene = None, None, None
 
@@ -78,6 +84,7 @@ class Stage:
         prop.SetLineWidth(st.line_width)
         prop.SetPointSize(st.point_size)
         prop.SetOpacity(st.opacity)
+        prop.SetRenderPointsAsSpheres(st.spheres)
         if self.shading.lighting:
             prop.SetAmbient(self.shading.ambient)
             prop.SetDiffuse(self.shading.diffuse)
@@ -107,6 +114,7 @@ class Stage:
         yield from self.actors.values()
         if self._overlay is not None:
             yield self._overlay
+        yield from self._extras.values()
 
     # -------------------------------------------------------------- settings
     def set_layer_visible(self, layer: str, visible: bool) -> None:
@@ -188,18 +196,64 @@ class Stage:
         st = styles.style(layer)
         hl = styles.LayerStyle(styles.SELECTION_RGB, line_width=st.line_width + 2, point_size=st.point_size + 3)
         self._overlay = self._actor(part, hl)
-        mapper = self._overlay.GetMapper()
+        self._in_front(self._overlay, styles.SELECTION_RGB)
+        self.renderer.AddActor(self._overlay)
+        self.selection = (layer, feature_id)
+        self._apply()
+        return True
+
+    @staticmethod
+    def _in_front(actor, rgb: styles.RGB) -> None:
+        """Draw ``actor`` in one colour, in front of the surfaces it coincides with, unpickable."""
+        mapper = actor.GetMapper()
         mapper.ScalarVisibilityOff()
         mapper.SetResolveCoincidentTopologyToPolygonOffset()
         mapper.SetRelativeCoincidentTopologyPolygonOffsetParameters(-2.0, -20.0)
         mapper.SetRelativeCoincidentTopologyLineOffsetParameters(-2.0, -20.0)
         mapper.SetRelativeCoincidentTopologyPointOffsetParameter(-20.0)
-        self._overlay.GetProperty().SetColor(*styles.to_unit(styles.SELECTION_RGB))
-        self._overlay.SetPickable(False)
-        self.renderer.AddActor(self._overlay)
-        self.selection = (layer, feature_id)
+        actor.GetProperty().SetColor(*styles.to_unit(rgb))
+        actor.SetPickable(False)
+
+    # -------------------------------------------------------------- overlays
+    def set_overlay(self, name: str, polydata, st: styles.LayerStyle, flat: bool = False) -> None:
+        """Draw ``polydata`` (scene-local coordinates) over the scene as overlay ``name``, replacing it.
+
+        Colours come from its ``colour`` point array, or with ``flat`` one unlit
+        ``st.rgb`` in front of coincident surfaces (highlights).  Overlays
+        follow exaggeration and clipping and go with the scene; None removes.
+        """
+        self.remove_overlay(name)
+        if polydata is None or self.scene is None:
+            return
+        actor = self._actor(polydata, st)
+        if flat:
+            self._in_front(actor, st.rgb)
+            prop = actor.GetProperty()
+            prop.LightingOff()
+            prop.SetAmbient(1.0)
+            prop.SetDiffuse(0.0)
+            prop.SetSpecular(0.0)
+        actor.SetPickable(False)
+        self.renderer.AddActor(actor)
+        self._extras[name] = actor
         self._apply()
-        return True
+
+    def remove_overlay(self, name: str) -> None:
+        """Remove overlay ``name`` (nothing when there is none)."""
+        actor = self._extras.pop(name, None)
+        if actor is not None:
+            self.renderer.RemoveActor(actor)
+
+    def overlay(self, name: str):
+        """The actor of overlay ``name``, or None."""
+        return self._extras.get(name)
+
+    def highlight(self, items, polydata) -> None:
+        """Highlight several features at once: ``items`` (layer, id) pairs drawn by ``polydata``
+        (viewers.scene.findings.highlight_mesh); empty items clear the highlight."""
+        items = tuple(items)
+        self.set_overlay(HIGHLIGHT, polydata if items else None, styles.HIGHLIGHT, flat=True)
+        self.highlighted = items if self.overlay(HIGHLIGHT) is not None else ()
 
     # --------------------------------------------------------------- picking
     def _locator(self, layer: str):
