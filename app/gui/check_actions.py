@@ -7,10 +7,15 @@ both views (:mod:`app.gui.findings_views`); a picked finding highlights its
 two features in both views and flies the 3D camera to it; traces and valve
 isolations highlight what they reached.  The user's rule table is validated
 by the core's loader and remembered in the settings.
+
+The dock's panel (pandas, report styles) is built once the views exist, so
+the window shows before those load; the past runs and the rule table are
+read by a second, dialog-less runner that never makes the window busy.
 """
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from functools import partial
 
 from PySide6.QtCore import QObject, Qt
@@ -21,9 +26,9 @@ from app.gui import check_jobs as jobs
 from app.gui import dialogs
 from app.gui import settings as st
 from app.gui.check_dialogs import ExcavationDialog, ZoneDialog
-from app.gui.findings_panel import FindingsPanel
 from app.gui.findings_views import FindingsOverlay
 from app.gui.i18n import tr, tr_runtime
+from app.gui.worker import TaskRunner
 from gis.errors import Cancelled, InputRejected
 
 KEY_RULES = "checks/rules_file"
@@ -39,12 +44,12 @@ class CheckActions(QObject):
         super().__init__(window)
         self.win = window
         self.rules_file: str | None = str(window.settings.value(KEY_RULES, "") or "") or None
-        self.panel = FindingsPanel()
+        self.panel = None                 # app.gui.findings_panel.FindingsPanel, built with the views
         self.dock = QDockWidget(window)
         self.dock.setObjectName("findingsDock")
-        self.dock.setWidget(self.panel)
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
         self.overlay = FindingsOverlay(window)
+        self.background = TaskRunner(window)
         self._current: str | None = None
         act = self._action
         self.act_clearance = act(self.clearance, "Ctrl+Shift+C")
@@ -67,16 +72,30 @@ class CheckActions(QObject):
             self.menu.addSeparator() if item is None else self.menu.addAction(item)
         window.menuBar().insertMenu(window.menu_lang.menuAction(), self.menu)
         window.menu_view.addAction(self.dock.toggleViewAction())
-        window.views_ready.connect(self.overlay.attach)
+        window.views_ready.connect(self._views_ready)
         window.project_loaded.connect(self._project_loaded)
-        self.overlay.finding_clicked.connect(self.panel.select_finding)
-        self.panel.finding_chosen.connect(self.show_finding)
-        self.panel.run_chosen.connect(self.load_run)
-        self.panel.filter_changed.connect(self._draw_findings)
-        self.panel.export_requested.connect(self.export_report_dialog)
-        self.panel.clear_requested.connect(lambda: self.overlay.highlight(()))
-        self.panel.item_chosen.connect(self._trace_item)
         self._enable(False)
+
+    def _views_ready(self) -> None:
+        self.overlay.attach()
+        self.ensure_panel()
+
+    def ensure_panel(self):
+        """The dock's panel, built on first use (it loads pandas and the report styles)."""
+        if self.panel is None:
+            from app.gui.findings_panel import FindingsPanel
+
+            self.panel = panel = FindingsPanel()
+            self.dock.setWidget(panel)
+            self.overlay.finding_clicked.connect(panel.select_finding)
+            panel.finding_chosen.connect(self.show_finding)
+            panel.run_chosen.connect(self.load_run)
+            panel.filter_changed.connect(self._draw_findings)
+            panel.export_requested.connect(self.export_report_dialog)
+            panel.clear_requested.connect(lambda: self.overlay.highlight(()))
+            panel.item_chosen.connect(self._trace_item)
+            self._enable(self.win.project is not None)
+        return self.panel
 
     def _action(self, slot, shortcut: str | None = None) -> QAction:
         action = QAction(self.win)
@@ -90,15 +109,24 @@ class CheckActions(QObject):
         for action in self.menu.actions():
             if not action.isSeparator():
                 action.setEnabled(loaded)
-        self.act_export.setEnabled(loaded and self.panel.result is not None)
-        self.panel.export_button.setEnabled(self.act_export.isEnabled())
+        shown = self.panel is not None and self.panel.result is not None
+        self.act_export.setEnabled(loaded and shown)
+        if self.panel is not None:
+            self.panel.export_button.setEnabled(self.act_export.isEnabled())
 
     # ------------------------------------------------------------- workers
-    def _start(self, title: str, work, on_done, failure_title: str, dialog: bool = True) -> bool:
-        if self.win.runner.busy:
+    def _start(self, title: str, work, on_done, failure: str | Callable[[BaseException], None],
+               background: bool = False) -> bool:
+        """Run ``work`` on the window's runner (progress dialog), or quietly on the background runner.
+
+        ``failure``: the title of the error box, or a function taking the error.
+        """
+        runner = self.background if background else self.win.runner
+        if runner.busy:
             self.win.statusBar().showMessage(tr("Busy: wait for the current task or cancel it"), 5000)
             return False
-        return self.win.runner.run(title, work, on_done, partial(self._failed, failure_title), dialog=dialog)
+        on_error = failure if callable(failure) else partial(self._failed, failure)
+        return runner.run(title, work, on_done, on_error, dialog=not background)
 
     def _failed(self, title: str, exc: BaseException) -> None:
         if isinstance(exc, Cancelled):
@@ -122,17 +150,17 @@ class CheckActions(QObject):
     # ------------------------------------------------------------- project
     def _project_loaded(self, path: str) -> None:
         self.overlay.attach()
-        self.panel.clear()
+        self.ensure_panel().clear()
         self._enable(True)
-        self._start(tr("Reading past runs"), partial(jobs.list_runs, path), self._runs_listed,
-                    tr("Cannot read past runs"), dialog=False)
+        self._start(tr("Reading past runs"), partial(jobs.list_runs, path), partial(self._runs_listed, path),
+                    tr("Cannot read past runs"), background=True)
 
-    def _runs_listed(self, runs) -> None:
+    def _runs_listed(self, path: str, runs) -> None:
+        if self.win.project is None or self.win.project.path != path:
+            return
         self.panel.set_runs(runs)
-        if self.win.project is not None:
-            self._start(tr("Loading rule table"), partial(jobs.rule_table, self.win.project.path, self.rules_file),
-                        partial(self._rules_loaded, self.rules_file), partial(self._remembered_rules_failed),
-                        dialog=False)
+        self._start(tr("Loading rule table"), partial(jobs.rule_table, path, self.rules_file),
+                    partial(self._rules_loaded, self.rules_file), self._remembered_rules_failed, background=True)
 
     def _remembered_rules_failed(self, exc: BaseException) -> None:
         """The remembered rule table no longer loads: say so and fall back to the built-in rules."""
@@ -143,7 +171,8 @@ class CheckActions(QObject):
     def project_closed(self) -> None:
         """The window closed its project: forget findings, highlight and traces."""
         self.overlay.clear()
-        self.panel.clear()
+        if self.panel is not None:
+            self.panel.clear()
         self._current = None
         self._enable(False)
 
@@ -160,7 +189,7 @@ class CheckActions(QObject):
         """Use the rule CSV ``path`` (None: built-in rules) once it validates; remembered in the settings."""
         project = self.win.project.path if self.win.project is not None else None
         return self._start(tr("Loading rule table"), partial(jobs.rule_table, project, path),
-                           partial(self._rules_loaded, path), tr("Cannot use this rule table"))
+                           partial(self._rules_loaded, path), tr("Cannot use this rule table"), background=True)
 
     def use_builtin_rules(self) -> bool:
         """Analysis > Use built-in rules."""
@@ -171,7 +200,7 @@ class CheckActions(QObject):
     def _rules_loaded(self, path: str | None, table) -> None:
         self.rules_file = path
         self.win.settings.setValue(KEY_RULES, path or "")
-        self.panel.show_rules(path, table.rules)
+        self.ensure_panel().show_rules(path, table.rules)
         if path:
             self.win.statusBar().showMessage(tr("Rule table {name} in use", name=os.path.basename(path)), 8000)
 
@@ -240,7 +269,7 @@ class CheckActions(QObject):
     def _show_result(self, result) -> None:
         self._current = None
         self.overlay.highlight(())
-        self.panel.show_result(result)
+        self.ensure_panel().show_result(result)
         self._draw_findings()
         self._enable(self.win.project is not None)
 
@@ -300,7 +329,7 @@ class CheckActions(QObject):
         if doc.get("mode") == "isolate":
             items += [("pipe_points", p) for p in doc.get("valves_to_close", []) + doc.get("service_points", [])]
         self.overlay.highlight(items)
-        self.panel.show_trace(doc)
+        self.ensure_panel().show_trace(doc)
         self.dock.show()
         if doc.get("mode") == "isolate":
             message = tr("Burst on {segment}: close {valves} valves; {segments} segments isolated",
@@ -378,4 +407,5 @@ class CheckActions(QObject):
             action.setText(text)
         self.menu.setTitle(tr("&Analysis"))
         self.dock.setWindowTitle(tr("Findings"))
-        self.panel.retranslate()
+        if self.panel is not None:
+            self.panel.retranslate()

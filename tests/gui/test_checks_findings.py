@@ -1,61 +1,14 @@
 """Analysis menu on the small demo: clearance audit on the worker, findings table, markers, highlight, flight."""
 from __future__ import annotations
 
-import shutil
-
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QProgressDialog, QPushButton
 
-from gis import demo
 from gis.store import Project
-from tests.gui.conftest import make_window, open_and_wait, screen_pos, vtk_widget
-
-COLUMN = {name: i for i, name in enumerate(("severity", "kind", "a_id", "b_id", "required_m", "actual_m",
-                                            "deficit_m", "uncertain", "rule_id", "source", "confidence",
-                                            "owners"))}
-
-
-@pytest.fixture
-def demo_copy(tmp_path, demo_data_dir, monkeypatch):
-    """A private copy of the cached small demo (checks write findings into it)."""
-    monkeypatch.setenv("SUBTERRA_DATA_DIR", str(demo_data_dir))
-    path = tmp_path / "demo.gpkg"
-    shutil.copyfile(demo.default_demo_path(), path)
-    return path
-
-
-@pytest.fixture
-def checks_window(qtbot, qapp, demo_copy):
-    """The main window with the demo copy open and the dock's start-up reads finished."""
-    win = make_window(qtbot, qapp)
-    open_and_wait(qtbot, win, demo_copy)
-    qtbot.waitUntil(lambda: not win.runner.busy and win.checks.panel.rules_label.text() != "", timeout=30000)
-    return win
-
-
-def planted(path) -> dict:
-    with Project.open(path, readonly=True) as proj:
-        return {v["code"]: v for v in demo.planted(proj)}
-
-
-def run_clearance(qtbot, win):
-    win.checks.act_clearance.trigger()
-    assert win.runner.busy
-    qtbot.waitUntil(lambda: not win.runner.busy and win.checks.panel.result is not None, timeout=90000)
-    return win.checks.panel.result
-
-
-def row_of(panel, pair: set[str], kind: str) -> int:
-    frame = panel.model.frame()
-    hits = [i for i, r in enumerate(frame.itertuples()) if {r.a_id, r.b_id} == pair and r.kind == kind]
-    assert hits, f"no {kind} finding for {pair}"
-    return hits[0]
-
-
-def cell(panel, row: int, name: str) -> str:
-    return panel.model.data(panel.model.index(row, COLUMN[name]))
+from tests.gui.checks_support import COLUMN, cell, planted, row_of, run_clearance
+from tests.gui.conftest import open_and_wait, screen_pos, vtk_widget
 
 
 def test_clearance_from_the_menu_lists_the_planted_violations(qtbot, checks_window, demo_copy):
@@ -173,6 +126,13 @@ def test_clicking_a_marker_in_the_map_selects_its_row(qtbot, checks_window, demo
     current = panel.table.currentIndex()
     assert current.isValid() and panel.model.finding(current.row())["finding_id"] == finding["finding_id"]
     assert set(win.view3d.stage.highlighted) == {("pipe_segments", v2["a_id"]), ("pipe_segments", v2["b_id"])}
+    # in Chinese: menu, dock, registry labels of the columns, severity and kind values
+    win.act_lang["zh_CN"].trigger()
+    assert win.checks.menu.title() == "分析(&A)" and win.checks.dock.windowTitle() == "分析结果"
+    col = COLUMN["required_m"]
+    assert panel.model.headerData(col, Qt.Orientation.Horizontal) == "规定值 (m)"
+    assert cell(panel, row, "severity") == "较重" and cell(panel, row, "kind") == "垂直净距"
+    assert panel.summary.text().startswith("净距分析：")
 
 
 def test_cancel_leaves_no_new_run(qtbot, checks_window, demo_copy):

@@ -7,8 +7,8 @@ from PySide6.QtWidgets import QMessageBox
 
 from gis.analysis.network import Network
 from gis.store import Project
+from tests.gui.checks_support import planted
 from tests.gui.conftest import screen_pos, vtk_widget
-from tests.gui.test_checks_findings import checks_window, demo_copy, planted  # noqa: F401 - fixtures
 from viewers import camera, styles
 
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from tests.gui.checks_support import run_clearance
 from tests.gui.conftest import make_window, open_and_wait
-from tests.gui.test_checks_findings import checks_window, demo_copy, run_clearance  # noqa: F401 - fixtures
 
 HEADER = "rule_id,kind,a,b,min_m,source,confidence,note\n"
 
@@ -40,7 +40,7 @@ def test_a_bad_rule_file_shows_a_clear_error_and_changes_nothing(qtbot, monkeypa
 
 
 def test_a_user_rule_table_is_shown_marked_and_remembered(qtbot, qapp, monkeypatch, checks_window, tmp_path,
-                                                          demo_copy):  # noqa: F811
+                                                          demo_copy):
     win = checks_window
     good = tmp_path / "city.csv"
     good.write_text(HEADER + "C1,horizontal,PS,JS,2.0,city rule 12,verified,\n"
