@@ -38,8 +38,10 @@ class FindingsModel(QAbstractTableModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._all = pd.DataFrame(columns=list(COLUMNS))
-        self._rows = self._all
-        self._values: dict[str, np.ndarray] = {}
+        self._index = np.zeros(0, dtype=np.int64)      # rows of _all shown, in display order
+        self._columns: dict[str, np.ndarray] = {}      # object arrays of _all, made on first use
+        self._keys: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}   # sort keys of _all by (column, order)
+        self._frame: pd.DataFrame | None = None
         self._shown: set[str] = set(SEVERITY_ORDER)
         self._sort: tuple[int, Qt.SortOrder] | None = None
 
@@ -48,6 +50,7 @@ class FindingsModel(QAbstractTableModel):
         """Show ``findings`` (a CheckResult frame), keeping the filter and sort order."""
         self.beginResetModel()
         self._all = (findings if findings is not None else pd.DataFrame(columns=list(COLUMNS))).reset_index(drop=True)
+        self._columns, self._keys = {}, {}
         self._update()
         self.endResetModel()
 
@@ -60,38 +63,48 @@ class FindingsModel(QAbstractTableModel):
 
     def frame(self) -> pd.DataFrame:
         """The findings as shown (filtered and sorted)."""
-        return self._rows
+        if self._frame is None:
+            self._frame = self._all.iloc[self._index].reset_index(drop=True)
+        return self._frame
 
     def finding(self, row: int) -> pd.Series:
         """The finding shown on ``row``."""
-        return self._rows.iloc[row]
+        return self._all.iloc[int(self._index[row])]
 
     def row_of(self, finding_id: str) -> int | None:
         """The row showing ``finding_id`` (None when filtered out or unknown)."""
-        ids = self._values.get("finding_id")
-        hits = np.flatnonzero(ids == finding_id) if ids is not None else ()
+        ids = self._column("finding_id")
+        hits = np.flatnonzero(ids[self._index] == finding_id) if ids is not None else ()
         return int(hits[0]) if len(hits) else None
 
     def _update(self) -> None:
-        """Filter and sort the findings into the rows shown (plain arrays per column for quick cells)."""
+        """The rows shown: those of the severities let through, in the sort order (numpy only)."""
         df = self._all
+        index = np.arange(len(df))
         if len(df) and "severity" in df:
-            df = df[df["severity"].astype(object).isin(self._shown).to_numpy()]
-        if self._sort is not None and len(df):
-            df = df.iloc[self._order(df, *self._sort)]
-        self._rows = df.reset_index(drop=True)
-        self._values = {c: self._rows[c].astype(object).to_numpy() for c in self._rows.columns}
+            index = np.flatnonzero(df["severity"].isin(list(self._shown)).to_numpy())
+        if self._sort is not None and len(index):
+            if self._sort not in self._keys:
+                self._keys[self._sort] = self._sort_key(*self._sort)
+            key, missing = self._keys[self._sort]
+            index = index[np.lexsort((key[index], missing[index]))]
+        self._index = index
+        self._frame = None
+
+    def _column(self, name: str) -> np.ndarray | None:
+        if name not in self._columns and name in self._all:
+            self._columns[name] = self._all[name].astype(object).to_numpy()
+        return self._columns.get(name)
 
     def _value(self, name: str, row: int):
-        values = self._values.get(name)
-        value = None if values is None else values[row]
+        values = self._column(name)
+        value = None if values is None else values[self._index[row]]
         return None if value is pd.NA or (isinstance(value, float) and np.isnan(value)) else value
 
-    @staticmethod
-    def _order(df: pd.DataFrame, column: int, order: Qt.SortOrder) -> np.ndarray:
-        """Stable row order by a column; missing values last either way."""
+    def _sort_key(self, column: int, order: Qt.SortOrder) -> tuple[np.ndarray, np.ndarray]:
+        """(key, missing) per finding for a stable sort by one column; missing values go last either way."""
+        values = self._all[COLUMNS[column]]
         name = COLUMNS[column]
-        values = df[name]
         if name == "severity":
             key = values.astype(object).map(SEVERITY_ORDER).to_numpy(float)
         elif name in NUMERIC:
@@ -99,23 +112,15 @@ class FindingsModel(QAbstractTableModel):
         elif name == "uncertain":
             key = values.astype(float).to_numpy()
         else:
-            key = None
-        if key is not None:
-            missing = np.isnan(key)
-            key = np.where(missing, 0.0, key)
-            if order == Qt.SortOrder.DescendingOrder:
-                key = -key
-            return np.lexsort((key, missing))
-        text = values.astype(object).where(values.notna(), None)
-        missing = text.isna().to_numpy()
-        ranks = pd.Series(text.fillna("").astype(str)).rank(method="dense").to_numpy()
-        if order == Qt.SortOrder.DescendingOrder:
-            ranks = -ranks
-        return np.lexsort((ranks, missing))
+            codes = pd.factorize(values.astype(object), sort=True, use_na_sentinel=True)[0]
+            key = np.where(codes < 0, np.nan, codes).astype(float)
+        missing = np.isnan(key)
+        key = np.where(missing, 0.0, key)
+        return (-key if order == Qt.SortOrder.DescendingOrder else key), missing
 
     # -------------------------------------------------------------- Qt model
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802,B008 - Qt API
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else len(self._index)
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802,B008 - Qt API
         return 0 if parent.isValid() else len(COLUMNS)

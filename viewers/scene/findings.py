@@ -52,7 +52,7 @@ def findings_markers(findings, origin) -> FindingMarkers | None:
     z = pd.to_numeric(findings["z"], errors="coerce").to_numpy(float)
     palette = severity_rgb()
     names = list(palette)
-    sev = pd.Categorical(findings["severity"].astype(object), categories=names).codes.astype(np.int64)
+    sev = pd.Categorical(findings["severity"], categories=names).codes.astype(np.int64)
     sev = np.where(sev < 0, names.index("info"), sev)
     rows = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
     rows = rows[np.argsort(-sev[rows], kind="stable")]
@@ -63,8 +63,8 @@ def findings_markers(findings, origin) -> FindingMarkers | None:
     n = len(rows)
     mb = MeshBuilder()
     mb.add(points, _UP, verts=(np.arange(n).reshape(n, 1), np.arange(n)))
-    colours = np.array([palette[names[k]] for k in sev[rows]], dtype=np.uint8).reshape(-1, 3)
-    return FindingMarkers(mb.polydata(colours), points, rows)
+    table = np.array([palette[name] for name in names], dtype=np.uint8)
+    return FindingMarkers(mb.polydata(table[sev[rows]]), points, rows)
 
 
 def highlight_mesh(frames: Mapping, items: Iterable[tuple[str, str]], origin):
