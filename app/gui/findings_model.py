@@ -112,8 +112,10 @@ class FindingsModel(QAbstractTableModel):
         elif name == "uncertain":
             key = values.astype(float).to_numpy()
         else:
-            codes = pd.factorize(values.astype(object), sort=True, use_na_sentinel=True)[0]
-            key = np.where(codes < 0, np.nan, codes).astype(float)
+            text = values.astype(object)
+            absent = text.isna().to_numpy()
+            rank = np.unique(text.where(~absent, "").to_numpy(dtype=str), return_inverse=True)[1]
+            key = np.where(absent, np.nan, rank.ravel()).astype(float)
         missing = np.isnan(key)
         key = np.where(missing, 0.0, key)
         return (-key if order == Qt.SortOrder.DescendingOrder else key), missing
