@@ -1,0 +1,219 @@
+"""Delivered tables (CSV, .xlsx) as columns of text with the row numbers the user sees.
+
+Every cell is kept as text (NFKC-normalised, trimmed; blank is ""), so the
+validators decide what a number is and can quote the original value.  Row
+numbers are the spreadsheet's: the header row is usually 1, so the first data
+row is 2.  A title row above the header is skipped by finding the header among
+the first rows.  Blank rows (e.g. trailing ones) are dropped.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from gis.errors import InputRejected, Problem
+from importers.messages import tr
+
+HEADER_SEARCH_ROWS = 20
+HeaderScore = Callable[[list[str]], int]
+
+
+@dataclass
+class SourceTable:
+    """One table of a source file: header texts, text columns and spreadsheet row numbers."""
+
+    file: str                       # how problems name it: the path as given, "[sheet]" for workbooks
+    path: Path
+    headers: list[str]
+    data: pa.Table                  # one string column per header (named c0, c1 ...)
+    rows: np.ndarray                # spreadsheet row number of each data row
+    header_row: int
+    encoding: str | None = None
+    bad_rows: list[tuple[int, list[str], Problem]] = field(default_factory=list)
+
+    @property
+    def n(self) -> int:
+        """Number of data rows."""
+        return self.data.num_rows
+
+    def column(self, index: int) -> pa.ChunkedArray:
+        """The text column at ``index``."""
+        return self.data.column(index)
+
+    def frame(self, idx: np.ndarray | None = None):
+        """Selected rows (all when ``idx`` is None) as a DataFrame with the original headers."""
+        data = self.data if idx is None else self.data.take(pa.array(idx, type=pa.int64()))
+        df = data.to_pandas()
+        df.columns = unique_names(self.headers)
+        return df
+
+
+def unique_names(headers: list[str]) -> list[str]:
+    """Header texts made unique (a repeated name gets " (2)", " (3)" ...); blanks get a letter name."""
+    out: list[str] = []
+    seen: dict[str, int] = {}
+    for i, h in enumerate(headers):
+        name = h or _column_letter(i)
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return out
+
+
+def _column_letter(i: int) -> str:
+    letters = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        letters = chr(65 + r) + letters
+    return letters
+
+
+def normalise_text(text: str) -> str:
+    """NFKC (full-width to half-width) and trimmed."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def _normalise_column(col: pa.ChunkedArray) -> pa.ChunkedArray:
+    if not pc.all(pc.string_is_ascii(col)).as_py():
+        col = pc.utf8_normalize(col, "NFKC")
+    return pc.utf8_trim_whitespace(col)
+
+
+def _drop_blank_rows(data: pa.Table, rows: np.ndarray) -> tuple[pa.Table, np.ndarray]:
+    if data.num_columns == 0 or data.num_rows == 0:
+        return data, rows
+    filled = np.zeros(data.num_rows, dtype=bool)
+    for col in data.columns:
+        filled |= pc.not_equal(col, "").to_numpy(zero_copy_only=False)
+    if filled.all():
+        return data, rows
+    keep = np.flatnonzero(filled)
+    return data.take(pa.array(keep)), rows[keep]
+
+
+def _pick_header(candidates: list[list[str]], score: HeaderScore | None) -> int:
+    if score is None:
+        return 0
+    best, best_score = 0, 0
+    for i, fields in enumerate(candidates):
+        s = score([normalise_text(f) for f in fields])
+        if s > best_score:
+            best, best_score = i, s
+    return best
+
+
+def read_csv(path: Path, file: str, score: HeaderScore | None = None) -> SourceTable:
+    """Read a CSV (any accepted encoding, `,` `;` or tab separated) into a SourceTable."""
+    from importers.encoding import to_utf8
+
+    import pyarrow.csv as pacsv
+
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputRejected([Problem(file, None, None, None, tr("file_unreadable", error=exc.strerror))]) from None
+    body, encoding = to_utf8(raw, file)
+    head_text = body[:65536].decode("utf-8", errors="ignore")
+    delimiter = max((",", "\t", ";"), key=lambda d: head_text.split("\n", 1)[0].count(d))
+    candidates = list(csv.reader(io.StringIO(head_text), delimiter=delimiter))[:HEADER_SEARCH_ROWS]
+    if not candidates:
+        raise InputRejected([Problem(file, None, None, None, tr("file_empty"))])
+    header_idx = _pick_header(candidates, score)
+    headers = [normalise_text(h) for h in candidates[header_idx]]
+    names = [f"c{i}" for i in range(len(headers))]
+    bad: list[tuple[int, list[str], Problem]] = []
+
+    def invalid(row) -> str:
+        fields = next(csv.reader([row.text], delimiter=delimiter), [])
+        bad.append((row.number, fields, Problem(file, row.number, None, row.text[:80],
+                                                tr("row_fields", actual=row.actual_columns,
+                                                   expected=row.expected_columns))))
+        return "skip"
+
+    try:
+        data = pacsv.read_csv(
+            io.BytesIO(body),
+            read_options=pacsv.ReadOptions(use_threads=False, skip_rows=header_idx + 1, column_names=names,
+                                           block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False,
+                                             newlines_in_values=True, invalid_row_handler=invalid),
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise InputRejected([Problem(file, None, None, None, tr("file_corrupt", format="CSV", error=exc))]) from None
+    first = header_idx + 2
+    numbers = np.arange(first, first + data.num_rows + len(bad))
+    if bad:
+        numbers = numbers[~np.isin(numbers, [b[0] for b in bad])]
+    data = pa.table([_normalise_column(c) for c in data.columns], names=names)
+    data, numbers = _drop_blank_rows(data, numbers)
+    return SourceTable(file, path, headers, data, numbers, header_idx + 1, encoding, bad)
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if hasattr(value, "isoformat"):
+        text = value.isoformat()
+        return text[:10] if text.endswith("T00:00:00") else text
+    return str(value)
+
+
+def read_xlsx(path: Path, file: str, score: HeaderScore | None = None) -> list[SourceTable]:
+    """Read every non-empty sheet of an .xlsx workbook into SourceTables (file "name[sheet]")."""
+    import zipfile
+
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except OSError as exc:
+        raise InputRejected([Problem(file, None, None, None, tr("file_unreadable", error=exc.strerror))]) from None
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError) as exc:
+        raise InputRejected([Problem(file, None, None, None,
+                                     tr("file_corrupt", format="Excel .xlsx", error=exc))]) from None
+    tables = []
+    try:
+        for sheet in book.worksheets:
+            rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+            if not any(any(c.strip() for c in r) for r in rows):
+                continue
+            header_idx = _pick_header(rows[:HEADER_SEARCH_ROWS], score)
+            headers = [normalise_text(h) for h in rows[header_idx]]
+            width = len(headers)
+            while width and not headers[width - 1]:
+                width -= 1
+            headers = headers[:width]
+            body = rows[header_idx + 1:]
+            cols = [[(r[i] if i < len(r) else "") for r in body] for i in range(width)]
+            names = [f"c{i}" for i in range(width)]
+            data = pa.table([_normalise_column(pa.chunked_array([pa.array(c, pa.string())])) for c in cols],
+                            names=names)
+            numbers = np.arange(header_idx + 2, header_idx + 2 + len(body))
+            data, numbers = _drop_blank_rows(data, numbers)
+            tables.append(SourceTable(f"{file}[{sheet.title}]", path, headers, data, numbers, header_idx + 1))
+    finally:
+        book.close()
+    if not tables:
+        raise InputRejected([Problem(file, None, None, None, tr("file_empty"))])
+    return tables
+
+
+def read_tables(path: Path, file: str, score: HeaderScore | None = None) -> list[SourceTable]:
+    """Read a CSV or .xlsx source into its tables; InputRejected if it cannot be read."""
+    if not path.exists():
+        raise InputRejected([Problem(file, None, None, None, tr("file_missing"))])
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return read_xlsx(path, file, score)
+    return [read_csv(path, file, score)]
