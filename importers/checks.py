@@ -24,11 +24,12 @@ class _Flag:
     reason: object            # str or per flagged row
 
 
-def _take(values, idx: np.ndarray):
+def select(values, idx: np.ndarray):
+    """``values`` at positions ``idx`` (a scalar or None stays as it is)."""
     if values is None or isinstance(values, str):
         return values
     if isinstance(values, (pa.Array, pa.ChunkedArray)):
-        return values.take(pa.array(idx, type=pa.int64())).to_pylist()
+        return values.take(pa.array(idx, type=pa.int64())).to_numpy(zero_copy_only=False).astype(object)
     return np.asarray(values, dtype=object)[idx]
 
 
@@ -50,13 +51,16 @@ class TableCheck:
 
         Returns how many rows were flagged.
         """
-        mask = np.asarray(mask, dtype=bool)
-        idx = np.flatnonzero(mask)
+        idx = np.flatnonzero(np.asarray(mask, dtype=bool))
         if len(idx) == 0:
             return 0
         reason_sel = reason if isinstance(reason, str) else np.asarray(reason, dtype=object)[idx]
-        self._flags.append(_Flag(idx, column, _take(values, idx), reason_sel))
+        self.add(idx, column, select(values, idx), reason_sel)
         return len(idx)
+
+    def add(self, idx: np.ndarray, column: str | None, values, reasons) -> None:
+        """Record flags on rows ``idx`` with values and reasons already selected (or scalar)."""
+        self._flags.append(_Flag(idx, column, values, reasons))
 
     @property
     def bad(self) -> np.ndarray:

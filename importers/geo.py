@@ -76,7 +76,9 @@ def strip_zone_prefix(crs, easting: np.ndarray) -> tuple[np.ndarray, np.ndarray,
     Prefixes of other zones are left in place (the area check rejects them).
     """
     with np.errstate(invalid="ignore"):
-        prefix = np.where(easting >= 1_000_000, np.floor(easting / 1_000_000), 0).astype(np.int64)
+        # a zone prefix makes an 8-digit easting: zone (2 digits) + 6-digit false-easting-based value
+        prefix = np.where((easting >= 10_000_000) & (easting < 100_000_000), np.floor(easting / 1_000_000), 0)
+    prefix = prefix.astype(np.int64)
     zone = gk_zone(crs)
     if zone is None:
         return easting, np.zeros(len(easting), dtype=bool), prefix

@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -44,9 +45,21 @@ def integers(col: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     return values, bad | frac
 
 
-def texts(col: pa.ChunkedArray) -> np.ndarray:
-    """Object array of the cells, None for blanks."""
-    return pc.if_else(pc.equal(col, ""), pa.scalar(None, pa.string()), col).to_numpy(zero_copy_only=False)
+def texts(col: pa.ChunkedArray) -> pa.ChunkedArray:
+    """The cells with blanks as nulls."""
+    return pc.if_else(pc.equal(col, ""), pa.scalar(None, pa.string()), col)
+
+
+def isnull(values) -> np.ndarray:
+    """True where a text array (Arrow or numpy object) holds no value."""
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        return pc.is_null(values).to_numpy(zero_copy_only=False)
+    return pd.isna(values)
+
+
+def spread(values: list, idx: np.ndarray) -> pa.Array:
+    """Per-row strings from per-distinct ``values`` and each row's index into them (Arrow take)."""
+    return pa.array(values, pa.string()).take(pa.array(idx, pa.int64()))
 
 
 def distinct(col: pa.ChunkedArray) -> tuple[list[str], np.ndarray]:

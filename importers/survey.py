@@ -26,11 +26,12 @@ SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm"}
 
 
 def _roles(headers: list[str]) -> str | None:
+    """"lines" for a table naming line ends, "points" for one with coordinates, else None."""
     keys, _, _ = cols.match(headers, cols.LINE_COLUMNS)
-    if "start_point" in keys and "end_point" in keys:
+    if "start_point" in keys or "end_point" in keys:
         return "lines"
     keys, _, _ = cols.match(headers, cols.POINT_COLUMNS)
-    if "point_id" in keys and ({"x", "y"} <= keys.keys() or {"northing", "easting"} <= keys.keys()):
+    if {"x", "y"} <= keys.keys() or {"northing", "easting"} <= keys.keys():
         return "points"
     return None
 

@@ -14,15 +14,19 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 
 from gis import layers as registry
-from gis.sections import centre_elevation, outside_size
+from gis.sections import centre_elevation, outside_size, wall_mm
 from gis.utilities import DEPTH_CENTRE, DEPTH_INVERT, DEPTH_TOP
 from importers import fields as F
 from importers import geo, parse
 from importers.messages import lang as _lang
 from importers.messages import tr
+from importers.checks import select
+from importers.frames import geoframe
 from importers.plan import ImportOptions
 from importers.tablegroup import TableGroup
 
@@ -49,13 +53,10 @@ class Points:
 
     def frame(self):
         """The accepted rows as a pipe_points GeoDataFrame."""
-        import geopandas as gpd
-
         ok = ~self.group.bad
-        data = {"point_id": self.ids[ok], "utility": self.util[ok], "subtype": self.sub[ok],
-                "ground_elev": self.ground[ok], **{k: v[ok] for k, v in self.attrs.items()}}
-        geom = shapely.points(self.east[ok], self.north[ok], self.ground[ok])
-        return gpd.GeoDataFrame(data, geometry=geom, crs=self.crs)
+        cols = {"point_id": self.ids, "utility": self.util, "subtype": self.sub, "ground_elev": self.ground,
+                **self.attrs}
+        return geoframe(cols, ok, shapely.points(self.east[ok], self.north[ok], self.ground[ok]), self.crs)
 
 
 def _source_names(group: TableGroup) -> np.ndarray:
@@ -69,7 +70,7 @@ def build_points(project, group: TableGroup, options: ImportOptions, warnings: l
     unit = 0.01 if options.depth_unit == "cm" else 1.0
     util, sub = F.utilities(group, options.utility)
     ids = F.text(group, "point_id")
-    group.flag(ids == None, "point_id", "", tr("required_blank"))  # noqa: E711
+    group.flag(parse.isnull(ids), "point_id", "", tr("required_blank"))
     codes = F.prefix_codes(util, sub)
     known = F.existing(project, "pipe_points", ["point_id", "utility"])
     if known is not None:
@@ -77,9 +78,9 @@ def build_points(project, group: TableGroup, options: ImportOptions, warnings: l
     prefixed = F.ids_repeat_across(ids, codes, util, known)
     if prefixed:
         new = F.apply_prefix(ids, codes)
-        changed = np.flatnonzero((new != ids) & (ids != None))  # noqa: E711
+        changed = np.flatnonzero(~pc.fill_null(pc.equal(new, ids), True).to_numpy(zero_copy_only=False))
         if len(changed):
-            warnings.append(tr("w_ids_prefixed", old=ids[changed[0]], new=new[changed[0]]))
+            warnings.append(tr("w_ids_prefixed", old=ids[int(changed[0])].as_py(), new=new[int(changed[0])].as_py()))
         ids = new
     dup, other = F.duplicates(ids, group.rows)
     if dup.any():
@@ -87,7 +88,7 @@ def build_points(project, group: TableGroup, options: ImportOptions, warnings: l
         reasons[dup] = [tr("duplicate_id", field=PP.field("point_id").label(_lang()), rows=r) for r in other[dup]]
         group.flag(dup, "point_id", ids, reasons)
     if known is not None:
-        group.flag(np.isin(ids, known["id"].to_numpy()) & (ids != None), "point_id", ids,  # noqa: E711
+        group.flag(F.in_set(ids, known["id"].to_numpy(dtype=object)), "point_id", ids,
                    tr("id_in_project", field=PP.field("point_id").label(_lang())))
 
     if group.has("northing") and group.has("easting"):
@@ -146,10 +147,10 @@ def _check_area(group: TableGroup, crs, east: np.ndarray, north: np.ndarray, zon
     values = np.full(group.n, None, dtype=object)
     values[outside] = [f"{e:.3f}, {n:.3f}" for e, n in zip(east[outside], north[outside])]
     reasons = np.full(group.n, tr("outside_crs", crs=crs.name), dtype=object)
-    reasons[swapped_ok] = tr("outside_crs_swap", crs=crs.name)
     zoned = outside & (zone_prefix > 0)
     for z in np.unique(zone_prefix[zoned]):
         reasons[zoned & (zone_prefix == z)] = tr("outside_crs_zone", crs=crs.name, zone=int(z))
+    reasons[swapped_ok] = tr("outside_crs_swap", crs=crs.name)
     group.flag(outside, e_key, values, reasons)
 
 
@@ -164,20 +165,27 @@ class Lines:
 
     def frame(self):
         """The accepted rows as a pipe_segments GeoDataFrame."""
-        import geopandas as gpd
-
         ok = ~self.group.bad
-        geom = shapely.linestrings(self.coords[ok]) if ok.any() else np.empty(0, dtype=object)
-        return gpd.GeoDataFrame({k: v[ok] for k, v in self.data.items()}, geometry=geom, crs=self.crs)
+        return geoframe(self.data, ok, shapely.linestrings(self.coords[ok]) if ok.any() else np.empty(0, object),
+                        self.crs)
 
 
-def _lookup(ids: np.ndarray, keys: np.ndarray) -> np.ndarray:
-    """Position of each id among ``keys`` (first occurrence), -1 where absent or None."""
-    s = pd.Series(keys, dtype=object)
-    first = (s.notna() & ~s.duplicated(keep="first")).to_numpy()
-    pos = np.flatnonzero(first)
-    found = pd.Index(keys[first]).get_indexer(pd.Index(ids, dtype=object))
-    return np.where(found >= 0, pos[np.maximum(found, 0)], -1)
+def _chunks(arr) -> list:
+    return arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+
+
+def typical_walls(material, dia: np.ndarray, width: np.ndarray, height: np.ndarray) -> np.ndarray:
+    """gis.sections.wall_mm per row, evaluated once per distinct (material, size) pair."""
+    if len(dia) == 0:
+        return np.zeros(0)
+    size = np.where(np.isnan(dia), np.fmax(width, height), dia)
+    mat_idx = pd.factorize(pc.fill_null(material, "").to_numpy(zero_copy_only=False))[0]
+    size_idx, size_values = pd.factorize(size)
+    combo, _ = pd.factorize(mat_idx.astype(np.int64) * (len(size_values) + 1) + size_idx + 1)
+    first = np.zeros(combo.max() + 1, dtype=np.int64)
+    first[combo[::-1]] = np.arange(len(combo))[::-1]
+    names = select(material, first)
+    return wall_mm(names, size[first])[combo]
 
 
 def depth_for(ground, centre, ref, h_in, h_out) -> np.ndarray:
@@ -196,7 +204,7 @@ def build_lines(project, group: TableGroup, pts: Points | None, options: ImportO
     ends = {}
     for key in ("start_point", "end_point"):
         raw = F.text(group, key)
-        group.flag(raw == None, key, "", tr("required_blank"))  # noqa: E711
+        group.flag(parse.isnull(raw), key, "", tr("required_blank"))
         ends[key] = (raw, F.apply_prefix(raw, codes) if pts is not None and pts.prefixed else raw)
 
     # End points: the import's point table first, then the project's points.
@@ -205,25 +213,29 @@ def build_lines(project, group: TableGroup, pts: Points | None, options: ImportO
     g = np.full((n, 2), np.nan)
     pdepth = np.full((n, 2), np.nan)
     proj_pts = None
+    both = pa.chunked_array(_chunks(ends["start_point"][1]) + _chunks(ends["end_point"][1]), pa.string())
+    positions = F.lookup(both, pts.ids) if pts is not None else np.full(2 * n, -1)
     for j, key in enumerate(("start_point", "end_point")):
         raw, ids = ends[key]
-        pos = _lookup(ids, pts.ids) if pts is not None else np.full(n, -1)
+        pos = positions[j * n:(j + 1) * n]
         hit = pos >= 0
         if pts is not None:
             e[hit, j], nn[hit, j], g[hit, j] = pts.east[pos[hit]], pts.north[pos[hit]], pts.ground[pos[hit]]
             pdepth[hit, j] = pts.depth[pos[hit]]
-            rejected = hit & pts.group.bad[np.maximum(pos, 0)]
+            rejected = np.zeros(n, dtype=bool)
+            rejected[hit] = pts.group.bad[pos[hit]]
             if rejected.any():
                 reasons = np.full(n, None, dtype=object)
                 end = tr("start" if j == 0 else "end")
-                reasons[rejected] = [tr("end_rejected", end=end, point=p) for p in ids[rejected]]
+                reasons[rejected] = [tr("end_rejected", end=end, point=p)
+                                     for p in select(ids, np.flatnonzero(rejected))]
                 group.flag(rejected, key, raw, reasons)
-        missing = ~hit & (ids != None)  # noqa: E711
+        missing = ~hit & ~parse.isnull(ids)
         if missing.any():
             if proj_pts is None:
                 proj_pts = F.existing(project, "pipe_points", ["point_id", "ground_elev"], geometry=True)
             if proj_pts is not None:
-                ppos = _lookup(ids, proj_pts["point_id"].to_numpy(dtype=object))
+                ppos = F.lookup(ids, proj_pts["point_id"].to_numpy(dtype=object))
                 found = missing & (ppos >= 0)
                 xy = shapely.get_coordinates(proj_pts.geometry.to_numpy()[ppos[found]], include_z=True)
                 e[found, j], nn[found, j] = xy[:, 0], xy[:, 1]
@@ -232,7 +244,7 @@ def build_lines(project, group: TableGroup, pts: Points | None, options: ImportO
                 missing &= ~found
             group.flag(missing, key, raw, tr("end_missing", end=tr("start" if j == 0 else "end")))
 
-    same = (ends["start_point"][1] == ends["end_point"][1]) & (ends["start_point"][1] != None)  # noqa: E711
+    same = pc.fill_null(pc.equal(ends["start_point"][1], ends["end_point"][1]), False).to_numpy(zero_copy_only=False)
     group.flag(same, "end_point", ends["end_point"][0], tr("same_ends"))
     with np.errstate(invalid="ignore"):
         short = np.hypot(e[:, 1] - e[:, 0], nn[:, 1] - nn[:, 0]) < MIN_LENGTH_M
@@ -242,11 +254,13 @@ def build_lines(project, group: TableGroup, pts: Points | None, options: ImportO
     wall = F.number(group, "wall_mm", PS.field("wall_mm"))
     material = F.text(group, "material")
     shape = np.where(np.isnan(dia) & ~np.isnan(width), "rect", "circle").astype(object)
-    w_out, h_out, h_in, _ = outside_size(shape, dia, width, height, wall, material)
+    wall = np.where(np.isnan(wall), typical_walls(material, dia, width, height), wall)
+    w_out, h_out, h_in, _ = outside_size(shape, dia, width, height, wall)
 
     ref_default = F.default_depth_ref(util)
     explicit_ref = F.coded_values(group, "depth_ref", PS.field("depth_ref"))
-    ref_default = np.where(explicit_ref != None, explicit_ref, ref_default)  # noqa: E711
+    explicit_ref = explicit_ref.to_numpy(zero_copy_only=False)
+    ref_default = np.where(pd.isna(explicit_ref), ref_default, explicit_ref)
     depth = np.full((n, 2), np.nan)
     ref = np.empty((n, 2), dtype=object)
     from_points = 0
@@ -399,11 +413,10 @@ def _pressure_mpa(t: str) -> float:
         return np.nan
 
 
-def _line_ids(project, group: TableGroup, util: np.ndarray, codes: np.ndarray, start: np.ndarray,
-              end: np.ndarray, prefixed: bool, warnings: list[str]) -> np.ndarray:
+def _line_ids(project, group: TableGroup, util: np.ndarray, codes: np.ndarray, start, end, prefixed: bool,
+              warnings: list[str]):
     """Line ids: given ones (prefixed like the points when ids repeat), else START-END, unique."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     given = F.text(group, "line_id")
     known = F.existing(project, "pipe_segments", ["line_id", "utility"])
@@ -411,28 +424,33 @@ def _line_ids(project, group: TableGroup, util: np.ndarray, codes: np.ndarray, s
         known = known.rename(columns={"line_id": "id"})
     if prefixed or F.ids_repeat_across(given, codes, util, known):
         given = F.apply_prefix(given, codes)
-    missing = (given == None) & (start != None) & (end != None)  # noqa: E711
-    ids = given.copy()
+    made = pc.binary_join_element_wise(start, end, "-")
+    if isinstance(made, pa.ChunkedArray):
+        made = made.combine_chunks()
+    missing = parse.isnull(given) & ~parse.isnull(made)
+    files = ", ".join(t.file for t in group.tables)
     if missing.any():
-        made = pc.binary_join_element_wise(pa.array(start[missing], pa.string()),
-                                           pa.array(end[missing], pa.string()), "-")
-        made = made.to_numpy(zero_copy_only=False).astype(object)
-        k = pd.Series(made).groupby(made, sort=False).cumcount().to_numpy()
-        k = k + np.isin(made, given[given != None])  # noqa: E711
-        repeat = k > 0
-        if repeat.any():
-            made[repeat] = [f"{m}-{i + 1}" for m, i in zip(made[repeat], k[repeat])]
-            warnings.append(tr("w_line_ids_dup", file=", ".join(t.file for t in group.tables),
-                               n=int(repeat.sum())))
-        ids[missing] = made
-        warnings.append(tr("w_line_ids", file=", ".join(t.file for t in group.tables), n=int(missing.sum())))
-    dup, other = F.duplicates(np.where(missing, None, ids), group.rows)
+        # parallel lines between the same two points, or a clash with a given id: number them -2, -3 ...
+        gen_dup, _ = F.duplicates(pc.if_else(pa.array(missing), made, pa.scalar(None, pa.string())), group.rows)
+        clash = missing & F.in_set(made, select(given, np.flatnonzero(~parse.isnull(given))))
+        redo = np.flatnonzero(gen_dup | clash)
+        if len(redo):
+            base = select(made, redo)
+            k = pd.Series(base).groupby(base, sort=False).cumcount().to_numpy() + clash[redo]
+            renamed = [m if i == 0 else f"{m}-{i + 1}" for m, i in zip(base, k)]
+            mask = np.zeros(group.n, dtype=bool)
+            mask[redo] = True
+            made = pc.replace_with_mask(made, pa.array(mask), pa.array(renamed, pa.string()))
+            if (k > 0).any():
+                warnings.append(tr("w_line_ids_dup", file=files, n=int((k > 0).sum())))
+        warnings.append(tr("w_line_ids", file=files, n=int(missing.sum())))
+    ids = pc.if_else(pa.array(missing), made, given)
+    dup, other = F.duplicates(pc.if_else(pa.array(missing), pa.scalar(None, pa.string()), ids), group.rows)
     if dup.any():
         reasons = np.full(group.n, None, dtype=object)
         reasons[dup] = [tr("duplicate_id", field=PS.field("line_id").label(_lang()), rows=r) for r in other[dup]]
         group.flag(dup, "line_id", ids, reasons)
     if known is not None:
-        clash = np.isin(ids, known["id"].to_numpy()) & (ids != None)  # noqa: E711
-        group.flag(clash, "line_id" if group.has("line_id") else "start_point", ids,
-                   tr("id_in_project", field=PS.field("line_id").label(_lang())))
+        group.flag(F.in_set(ids, known["id"].to_numpy(dtype=object)), "line_id" if group.has("line_id") else
+                   "start_point", ids, tr("id_in_project", field=PS.field("line_id").label(_lang())))
     return ids

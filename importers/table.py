@@ -8,6 +8,7 @@ the first rows.  Blank rows (e.g. trailing ones) are dropped.
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import unicodedata
@@ -82,9 +83,9 @@ def normalise_text(text: str) -> str:
 
 
 def _normalise_column(col: pa.ChunkedArray) -> pa.ChunkedArray:
-    if not pc.all(pc.string_is_ascii(col)).as_py():
-        col = pc.utf8_normalize(col, "NFKC")
-    return pc.utf8_trim_whitespace(col)
+    if pc.all(pc.string_is_ascii(col)).as_py() is not False:
+        return pc.ascii_trim_whitespace(col)
+    return pc.utf8_trim_whitespace(pc.utf8_normalize(col, "NFKC"))
 
 
 def _drop_blank_rows(data: pa.Table, rows: np.ndarray) -> tuple[pa.Table, np.ndarray]:
@@ -110,18 +111,51 @@ def _pick_header(candidates: list[list[str]], score: HeaderScore | None) -> int:
     return best
 
 
-def read_csv(path: Path, file: str, score: HeaderScore | None = None) -> SourceTable:
-    """Read a CSV (any accepted encoding, `,` `;` or tab separated) into a SourceTable."""
+def _parse_csv(body, names: list[str], skip: int, delimiter: str, threads: bool, bad: list):
+    import pyarrow.csv as pacsv
+
+    def invalid(row) -> str:
+        bad.append(row)
+        return "skip"
+
+    return pacsv.read_csv(
+        pa.BufferReader(body),
+        read_options=pacsv.ReadOptions(use_threads=threads, skip_rows=skip, column_names=names, block_size=1 << 22),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False, newlines_in_values=True,
+                                         invalid_row_handler=invalid),
+        convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                             strings_can_be_null=False, quoted_strings_can_be_null=False))
+
+
+def _text_body(raw: bytes, file: str) -> tuple[object, str]:
+    """The bytes to parse and their encoding: UTF-8 files are used as they are (Arrow checks them)."""
     from importers.encoding import to_utf8
 
-    import pyarrow.csv as pacsv
+    if raw.startswith(codecs.BOM_UTF8):
+        return pa.py_buffer(raw)[len(codecs.BOM_UTF8):], "utf-8-sig"
+    head = raw[:65536]
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:
+            return to_utf8(raw, file)
+    return raw, "utf-8"
+
+
+def read_csv(path: Path, file: str, score: HeaderScore | None = None) -> SourceTable:
+    """Read a CSV (UTF-8, UTF-16 or GBK/GB18030; `,` `;` or tab separated) into a SourceTable.
+
+    Parsing is multi-threaded; a file with malformed rows is parsed again on
+    one thread, which numbers them, so each is reported with its row.
+    """
+    from importers.encoding import to_utf8
 
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputRejected([Problem(file, None, None, None, tr("file_unreadable", error=exc.strerror))]) from None
-    body, encoding = to_utf8(raw, file)
-    head_text = body[:65536].decode("utf-8", errors="ignore")
+    body, encoding = _text_body(raw, file)
+    head_text = bytes(memoryview(body)[:65536]).decode("utf-8", errors="ignore")
     delimiter = max((",", "\t", ";"), key=lambda d: head_text.split("\n", 1)[0].count(d))
     candidates = list(csv.reader(io.StringIO(head_text), delimiter=delimiter))[:HEADER_SEARCH_ROWS]
     if not candidates:
@@ -129,26 +163,27 @@ def read_csv(path: Path, file: str, score: HeaderScore | None = None) -> SourceT
     header_idx = _pick_header(candidates, score)
     headers = [normalise_text(h) for h in candidates[header_idx]]
     names = [f"c{i}" for i in range(len(headers))]
-    bad: list[tuple[int, list[str], Problem]] = []
-
-    def invalid(row) -> str:
+    rows: list = []
+    try:
+        try:
+            data = _parse_csv(body, names, header_idx + 1, delimiter, True, rows)
+        except pa.ArrowInvalid as exc:
+            if "UTF8" not in str(exc) or encoding != "utf-8":
+                raise
+            body, encoding = to_utf8(raw, file)     # not UTF-8 after all: find out what it is
+            rows.clear()
+            data = _parse_csv(body, names, header_idx + 1, delimiter, True, rows)
+        if rows:
+            rows.clear()
+            data = _parse_csv(body, names, header_idx + 1, delimiter, False, rows)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise InputRejected([Problem(file, None, None, None, tr("file_corrupt", format="CSV", error=exc))]) from None
+    bad = []
+    for row in rows:
         fields = next(csv.reader([row.text], delimiter=delimiter), [])
         bad.append((row.number, fields, Problem(file, row.number, None, row.text[:80],
                                                 tr("row_fields", actual=row.actual_columns,
                                                    expected=row.expected_columns))))
-        return "skip"
-
-    try:
-        data = pacsv.read_csv(
-            io.BytesIO(body),
-            read_options=pacsv.ReadOptions(use_threads=False, skip_rows=header_idx + 1, column_names=names,
-                                           block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False,
-                                             newlines_in_values=True, invalid_row_handler=invalid),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise InputRejected([Problem(file, None, None, None, tr("file_corrupt", format="CSV", error=exc))]) from None
     first = header_idx + 2
     numbers = np.arange(first, first + data.num_rows + len(bad))
     if bad:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from importers.checks import TableCheck
+from importers.checks import TableCheck, select
 from importers.table import SourceTable
 
 
@@ -51,21 +51,18 @@ class TableGroup:
 
     def flag(self, mask, key: str | None, values, reason) -> int:
         """Flag rows of the concatenation; values/reason per row (length n) or scalar."""
-        mask = np.asarray(mask, dtype=bool)
-        if not mask.any():
+        idx = np.flatnonzero(np.asarray(mask, dtype=bool))
+        if len(idx) == 0:
             return 0
-        total = 0
-        if isinstance(values, (pa.Array, pa.ChunkedArray)):
-            values = values.to_numpy(zero_copy_only=False)
-        for k, check in enumerate(self.checks):
-            lo, hi = self._bounds[k], self._bounds[k + 1]
-            part = mask[lo:hi]
-            if not part.any():
-                continue
-            vals = values if values is None or isinstance(values, str) else np.asarray(values, dtype=object)[lo:hi]
-            why = reason if isinstance(reason, str) else np.asarray(reason, dtype=object)[lo:hi]
-            total += check.flag(part, None if key is None else self.header(k, key), vals, why)
-        return total
+        vals = select(values, idx)
+        why = reason if isinstance(reason, str) else np.asarray(reason, dtype=object)[idx]
+        tabs = self.tab[idx]
+        for k in np.unique(tabs):
+            sel = tabs == k
+            part = lambda v: v if v is None or isinstance(v, str) else v[sel]  # noqa: E731
+            self.checks[k].add(idx[sel] - self._bounds[k], None if key is None else self.header(int(k), key),
+                               part(vals), part(why))
+        return len(idx)
 
     @property
     def bad(self) -> np.ndarray:

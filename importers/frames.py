@@ -1,0 +1,25 @@
+"""Validated columns -> the GeoDataFrames handed to the store, without per-row Python."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+
+def to_series(values, keep: np.ndarray) -> pd.Series:
+    """The kept rows of an Arrow array or numpy column as a Series (strings stay Arrow-backed)."""
+    everything = bool(keep.all())
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        return (values if everything else values.filter(pa.array(keep))).to_pandas()
+    arr = np.asarray(values) if everything else np.asarray(values)[keep]
+    if arr.dtype == object:
+        return pa.array(arr, pa.string()).to_pandas()
+    return pd.Series(arr)
+
+
+def geoframe(columns: dict, keep: np.ndarray, geometry: np.ndarray, crs):
+    """A GeoDataFrame of the kept rows; ``geometry`` holds the kept rows' geometries only."""
+    import geopandas as gpd
+
+    data = {name: to_series(values, keep) for name, values in columns.items()}
+    return gpd.GeoDataFrame(pd.DataFrame(data), geometry=geometry, crs=crs)
