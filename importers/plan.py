@@ -74,6 +74,35 @@ class ImportPlan:
         """Number of rejected source rows."""
         return sum(len(r) for r in self.rejected_rows)
 
+    def collect(self, groups: list, tables: list) -> None:
+        """Take the problems and rejected rows (with their own columns) of checked table groups.
+
+        ``tables`` are all source tables read; their malformed rows (wrong
+        number of fields) are reported and rejected too.
+        """
+        grouped = set()
+        for group in groups:
+            for t, check in zip(group.tables, group.checks):
+                grouped.add(id(t))
+                per_row = check.per_row()
+                problems = check.problems() + [b[2] for b in t.bad_rows]
+                self.problems.extend(sorted(problems, key=lambda p: p.row or 0))
+                if len(per_row):
+                    own = t.frame(per_row["index"].to_numpy(dtype="int64"))
+                    self.rejected_rows.append(rejected_frame(t.file, per_row, own))
+        for t in tables:
+            if not t.bad_rows:
+                continue
+            if id(t) not in grouped:
+                self.problems.extend(b[2] for b in t.bad_rows)
+            per_row = pd.DataFrame({"row": [b[0] for b in t.bad_rows], "column": "",
+                                    "value": [b[2].value for b in t.bad_rows],
+                                    "reason": [b[2].reason for b in t.bad_rows]})
+            own = pd.DataFrame([b[1] for b in t.bad_rows])
+            own.columns = [t.headers[i] if i < len(t.headers) and t.headers[i] else f"field {i + 1}"
+                           for i in range(own.shape[1])]
+            self.rejected_rows.append(rejected_frame(t.file, per_row, own))
+
     def rejects_frame(self) -> pd.DataFrame:
         """Every rejected row: source_file, row, column, value, reason, then the row's own columns."""
         if not self.rejected_rows:

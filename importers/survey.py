@@ -11,14 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from gis.errors import InputRejected, Problem
 from gis.progress import Progress
 from importers import columns as cols
 from importers import parse
 from importers.messages import tr
-from importers.plan import ImportOptions, ImportPlan, TablePreview, rejected_frame
+from importers.plan import ImportOptions, ImportPlan, TablePreview
 from importers.table import SourceTable, read_tables
 from importers.tablegroup import TableGroup
 
@@ -133,7 +132,7 @@ def plan(project, sources: list[str], options: ImportOptions, progress: Progress
     lines = build_lines(project, groups["lines"], pts, options, result.warnings)
     progress.step(1, "done")
     result.layers = {"pipe_points": pts.frame(), "pipe_segments": lines.frame()}
-    _collect_rejects(result, groups, tables)
+    result.collect(list(groups.values()), tables)
     return result
 
 
@@ -152,24 +151,3 @@ def _missing_columns(t: SourceTable, found: dict[str, int], role: str, options: 
         problems.append(Problem(t.file, t.header_row, "utility", None, tr("utility_missing")))
         missing.append("utility")
     return bool(missing)
-
-
-def _collect_rejects(result: ImportPlan, groups: dict[str, TableGroup], tables: list[SourceTable]) -> None:
-    """Problems and rejected rows (with their own columns) of every table, in table order."""
-    for group in groups.values():
-        for t, check in zip(group.tables, group.checks):
-            per_row = check.per_row()
-            problems = check.problems() + [b[2] for b in t.bad_rows]
-            result.problems.extend(sorted(problems, key=lambda p: p.row or 0))
-            if len(per_row):
-                own = t.frame(per_row["index"].to_numpy(dtype=np.int64))
-                result.rejected_rows.append(rejected_frame(t.file, per_row, own))
-    for t in tables:
-        if t.bad_rows:
-            per_row = pd.DataFrame({"row": [b[0] for b in t.bad_rows], "column": "",
-                                    "value": [b[2].value for b in t.bad_rows],
-                                    "reason": [b[2].reason for b in t.bad_rows]})
-            own = pd.DataFrame([b[1] for b in t.bad_rows])
-            own.columns = [t.headers[i] if i < len(t.headers) and t.headers[i] else f"field {i + 1}"
-                           for i in range(own.shape[1])]
-            result.rejected_rows.append(rejected_frame(t.file, per_row, own))

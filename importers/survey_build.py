@@ -59,13 +59,19 @@ class Points:
         return geoframe(cols, ok, shapely.points(self.east[ok], self.north[ok], self.ground[ok]), self.crs)
 
 
-def _source_names(group: TableGroup) -> np.ndarray:
+def source_names(group: TableGroup) -> np.ndarray:
+    """The source file name of each row (the 'source' field)."""
     names = np.array([Path(t.file.split("[")[0]).name for t in group.tables] or [""], dtype=object)
     return names[group.tab] if group.n else np.empty(0, dtype=object)
 
 
-def build_points(project, group: TableGroup, options: ImportOptions, warnings: list[str]) -> Points:
-    """Parse and check point rows; flags go to the group's checkers."""
+def build_points(project, group: TableGroup, options: ImportOptions, warnings: list[str],
+                 coords: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> Points:
+    """Parse and check point rows; flags go to the group's checkers.
+
+    ``coords`` (east, north, z) replaces the X/Y columns for sources with
+    geometries; their z serves as ground where 地面高程 is blank.
+    """
     crs = project.crs
     unit = 0.01 if options.depth_unit == "cm" else 1.0
     util, sub = F.utilities(group, options.utility)
@@ -91,23 +97,18 @@ def build_points(project, group: TableGroup, options: ImportOptions, warnings: l
         group.flag(F.in_set(ids, known["id"].to_numpy(dtype=object)), "point_id", ids,
                    tr("id_in_project", field=PP.field("point_id").label(_lang())))
 
-    if group.has("northing") and group.has("easting"):
-        n_key, e_key = "northing", "easting"
+    geom_z = np.full(group.n, np.nan)
+    if coords is not None:
+        east, north, geom_z = coords
+        zone_prefix, e_key = np.zeros(group.n, dtype=np.int64), "geometry"
     else:
-        n_key, e_key = ("x", "y") if options.xy_order == "ne" else ("y", "x")
-    north = F.number(group, n_key)
-    east = F.number(group, e_key)
-    for key, values in ((n_key, north), (e_key, east)):
-        group.flag(parse.blank(group.col(key)), key, "", tr("required_blank"))
-    east, stripped, zone_prefix = geo.strip_zone_prefix(crs, east)
-    if stripped.any():
-        zone = geo.gk_zone(crs)
-        warnings.append(tr("w_zone_prefix", file=", ".join(t.file for t in group.tables), zone=zone.number,
-                           zone_crs=zone.zone_crs))
+        east, north, zone_prefix, e_key = _xy_columns(group, crs, options, warnings)
     _check_area(group, crs, east, north, zone_prefix, e_key)
 
     ground = F.number(group, "ground_elev", PP.field("ground_elev"))
-    no_ground = np.isnan(ground) & parse.blank(group.col("ground_elev")) & np.isfinite(east) & np.isfinite(north)
+    blank = parse.blank(group.col("ground_elev"))
+    ground = np.where(np.isnan(ground) & blank, geom_z, ground)
+    no_ground = np.isnan(ground) & blank & np.isfinite(east) & np.isfinite(north)
     if no_ground.any():
         dem = geo.ground_from_dem(project, east[no_ground], north[no_ground])
         ground[no_ground] = dem
@@ -118,7 +119,13 @@ def build_points(project, group: TableGroup, options: ImportOptions, warnings: l
     group.flag(still, "ground_elev", "", tr("no_ground"))
 
     depth = F.number(group, "depth", PS.field("start_depth"), unit, cm_hint=True)
-    attrs = {
+    attrs = point_attributes(group, unit)
+    return Points(group, ids, util, sub, east, north, ground, depth, prefixed, crs, attrs)
+
+
+def point_attributes(group: TableGroup, unit: float) -> dict:
+    """The descriptive pipe_points fields of each row (map label, feature, appurtenance, well ...)."""
+    return {
         "map_id": F.text(group, "map_id"),
         "feature": F.text(group, "feature"),
         "appurtenance": F.text(group, "appurtenance"),
@@ -130,10 +137,27 @@ def build_points(project, group: TableGroup, options: ImportOptions, warnings: l
         "survey_date": F.dates(group, "survey_date"),
         "surveyor": F.text(group, "surveyor"),
         "quality_level": F.coded_values(group, "quality_level", PP.field("quality_level")),
-        "source": _source_names(group),
+        "source": source_names(group),
         "note": F.text(group, "note"),
     }
-    return Points(group, ids, util, sub, east, north, ground, depth, prefixed, crs, attrs)
+
+
+def _xy_columns(group: TableGroup, crs, options: ImportOptions, warnings: list[str]):
+    """(east, north, zone prefix per row, easting key) from the X/Y columns in the chosen axis order."""
+    if group.has("northing") and group.has("easting"):
+        n_key, e_key = "northing", "easting"
+    else:
+        n_key, e_key = ("x", "y") if options.xy_order == "ne" else ("y", "x")
+    north = F.number(group, n_key)
+    east = F.number(group, e_key)
+    for key in (n_key, e_key):
+        group.flag(parse.blank(group.col(key)), key, "", tr("required_blank"))
+    east, stripped, zone_prefix = geo.strip_zone_prefix(crs, east)
+    if stripped.any():
+        zone = geo.gk_zone(crs)
+        warnings.append(tr("w_zone_prefix", file=", ".join(t.file for t in group.tables), zone=zone.number,
+                           zone_crs=zone.zone_crs))
+    return east, north, zone_prefix, e_key
 
 
 def _check_area(group: TableGroup, crs, east: np.ndarray, north: np.ndarray, zone_prefix: np.ndarray,
@@ -250,17 +274,64 @@ def build_lines(project, group: TableGroup, pts: Points | None, options: ImportO
         short = np.hypot(e[:, 1] - e[:, 0], nn[:, 1] - nn[:, 0]) < MIN_LENGTH_M
     group.flag(short & ~same, "end_point", ends["end_point"][0], tr("zero_length"))
 
+    sec = section(group)
+    depth, ref = end_depths(group, g, pdepth, util, unit, warnings, require=True)
+    centre = np.column_stack([centre_elevation(g[:, j], depth[:, j], ref[:, j], sec.h_in, sec.h_out)
+                              for j in (0, 1)])
+    ref_line = ref[:, 0]
+    end_depth = np.where(ref[:, 1] == ref_line, depth[:, 1],
+                         depth_for(g[:, 1], centre[:, 1], ref_line, sec.h_in, sec.h_out))
+
+    ids = line_ids(project, group, util, codes, ends["start_point"][1], ends["end_point"][1],
+                         pts.prefixed if pts is not None else False, warnings)
+    data = {
+        "line_id": ids, "utility": util, "subtype": sub,
+        "start_point": ends["start_point"][1], "end_point": ends["end_point"][1],
+        "start_depth": depth[:, 0], "end_depth": end_depth, "depth_ref": ref_line,
+        **line_attributes(group, sec),
+    }
+    coords = np.stack([np.column_stack([e[:, 0], nn[:, 0], centre[:, 0]]),
+                       np.column_stack([e[:, 1], nn[:, 1], centre[:, 1]])], axis=1)
+    return Lines(group, data, coords, project.crs)
+
+
+@dataclass
+class Section:
+    """Cross-section per row: shape, sizes (mm), wall (mm), material, inner/outer height (m)."""
+
+    shape: np.ndarray
+    dia: np.ndarray
+    width: np.ndarray
+    height: np.ndarray
+    wall: np.ndarray
+    material: object
+    h_in: np.ndarray
+    h_out: np.ndarray
+
+
+def section(group: TableGroup) -> Section:
+    """Sizes from 管径 (or width/height), walls from wall_mm or the material table, outside sizes."""
     dia, width, height = _sizes(group)
     wall = F.number(group, "wall_mm", PS.field("wall_mm"))
     material = F.text(group, "material")
     shape = np.where(np.isnan(dia) & ~np.isnan(width), "rect", "circle").astype(object)
     wall = np.where(np.isnan(wall), typical_walls(material, dia, width, height), wall)
-    w_out, h_out, h_in, _ = outside_size(shape, dia, width, height, wall)
+    _, h_out, h_in, _ = outside_size(shape, dia, width, height, wall)
+    return Section(shape, dia, width, height, wall, material, h_in, h_out)
 
-    ref_default = F.default_depth_ref(util)
-    explicit_ref = F.coded_values(group, "depth_ref", PS.field("depth_ref"))
-    explicit_ref = explicit_ref.to_numpy(zero_copy_only=False)
-    ref_default = np.where(pd.isna(explicit_ref), ref_default, explicit_ref)
+
+def end_depths(group: TableGroup, ground: np.ndarray, point_depth: np.ndarray | None, util: np.ndarray,
+               unit: float, warnings: list[str], require: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(depth, depth_ref) at both ends, shape (n, 2).
+
+    Per end: the depth column, else a top/invert/centre elevation column
+    (depth = ground - elevation), else the point table's 埋深.  ``require``
+    flags located ends that have none.
+    """
+    n = group.n
+    maximum = PS.field("start_depth").maximum
+    explicit = F.coded_values(group, "depth_ref", PS.field("depth_ref")).to_numpy(zero_copy_only=False)
+    ref_default = np.where(pd.isna(explicit), F.default_depth_ref(util), explicit)
     depth = np.full((n, 2), np.nan)
     ref = np.empty((n, 2), dtype=object)
     from_points = 0
@@ -273,39 +344,34 @@ def build_lines(project, group: TableGroup, pts: Points | None, options: ImportO
                 continue
             elev = F.number(group, key)
             use = np.isnan(d) & ~np.isnan(elev)
-            derived = g[:, j] - elev
-            bad = use & ~np.isnan(derived) & ((derived < 0) | (derived > PS.field("start_depth").maximum))
+            derived = ground[:, j] - elev
+            bad = use & ~np.isnan(derived) & ((derived < 0) | (derived > maximum))
             if bad.any():
                 reasons = np.full(n, None, dtype=object)
-                reasons[bad] = [tr("elev_depth_range", depth=v, hi=F.fmt_number(PS.field("start_depth").maximum))
-                                for v in derived[bad]]
+                reasons[bad] = [tr("elev_depth_range", depth=v, hi=F.fmt_number(maximum)) for v in derived[bad]]
                 group.flag(bad, key, group.col(key), reasons)
             use &= ~bad
             d = np.where(use, derived, d)
             r = np.where(use, ref_name, r)
-        take = np.isnan(d) & ~np.isnan(pdepth[:, j])
-        from_points += int(take.sum())
-        d = np.where(take, pdepth[:, j], d)
-        located = ~np.isnan(g[:, j])
-        group.flag(np.isnan(d) & located, f"{end}_depth", "", tr("no_depth", end=tr(end)))
+        if point_depth is not None:
+            take = np.isnan(d) & ~np.isnan(point_depth[:, j])
+            from_points += int(take.sum())
+            d = np.where(take, point_depth[:, j], d)
+        if require:
+            group.flag(np.isnan(d) & ~np.isnan(ground[:, j]), f"{end}_depth", "", tr("no_depth", end=tr(end)))
         depth[:, j], ref[:, j] = d, r
     if from_points:
         warnings.append(tr("w_depth_from_points", file=", ".join(t.file for t in group.tables), n=from_points))
+    return depth, ref
 
-    centre = np.column_stack([centre_elevation(g[:, j], depth[:, j], ref[:, j], h_in, h_out) for j in (0, 1)])
-    ref_line = ref[:, 0]
-    end_depth = np.where(ref[:, 1] == ref_line, depth[:, 1], depth_for(g[:, 1], centre[:, 1], ref_line, h_in, h_out))
 
-    line_ids = _line_ids(project, group, util, codes, ends["start_point"][1], ends["end_point"][1],
-                         pts.prefixed if pts is not None else False, warnings)
+def line_attributes(group: TableGroup, sec: Section) -> dict:
+    """The descriptive pipe_segments fields of each row (section, material, pressure, owner ...)."""
     pressure_mpa, pressure_class = _pressure(group)
-    data = {
-        "line_id": line_ids, "utility": util, "subtype": sub,
-        "start_point": ends["start_point"][1], "end_point": ends["end_point"][1],
-        "start_depth": depth[:, 0], "end_depth": end_depth, "depth_ref": ref_line,
-        "shape": shape, "diameter_mm": dia, "width_mm": width, "height_mm": height, "wall_mm": wall,
-        "material": material, "pressure_class": pressure_class, "pressure_mpa": pressure_mpa,
-        "voltage_kv": _voltage(group),
+    return {
+        "shape": sec.shape, "diameter_mm": sec.dia, "width_mm": sec.width, "height_mm": sec.height,
+        "wall_mm": sec.wall, "material": sec.material, "pressure_class": pressure_class,
+        "pressure_mpa": pressure_mpa, "voltage_kv": _voltage(group),
         "cable_count": F.integer(group, "cable_count", PS.field("cable_count")),
         "hole_total": F.integer(group, "hole_total", PS.field("hole_total")),
         "hole_used": F.integer(group, "hole_used", PS.field("hole_used")),
@@ -315,12 +381,9 @@ def build_lines(project, group: TableGroup, pts: Points | None, options: ImportO
         "road": F.text(group, "road"),
         "status": F.coded_values(group, "status", PS.field("status")),
         "quality_level": F.coded_values(group, "quality_level", PS.field("quality_level")),
-        "source": _source_names(group),
+        "source": source_names(group),
         "note": F.text(group, "note"),
     }
-    coords = np.stack([np.column_stack([e[:, 0], nn[:, 0], centre[:, 0]]),
-                       np.column_stack([e[:, 1], nn[:, 1], centre[:, 1]])], axis=1)
-    return Lines(group, data, coords, project.crs)
 
 
 def _sizes(group: TableGroup) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -413,7 +476,7 @@ def _pressure_mpa(t: str) -> float:
         return np.nan
 
 
-def _line_ids(project, group: TableGroup, util: np.ndarray, codes: np.ndarray, start, end, prefixed: bool,
+def line_ids(project, group: TableGroup, util: np.ndarray, codes: np.ndarray, start, end, prefixed: bool,
               warnings: list[str]):
     """Line ids: given ones (prefixed like the points when ids repeat), else START-END, unique."""
     import pyarrow as pa
