@@ -93,3 +93,19 @@ def ground_from_dem(project, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     if terrain is None or len(x) == 0:
         return np.full(len(x), np.nan)
     return terrain.sample(x, y)
+
+
+def interpolate_by_length(xyz: np.ndarray, owner: np.ndarray, first: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Per vertex, the value interpolated between its line's two end values (``ends`` (n, 2)) by 2D length.
+
+    ``owner`` is each vertex's line (vertices of a line are consecutive) and
+    ``first`` the index of each line's first vertex.
+    """
+    step = np.r_[0.0, np.hypot(np.diff(xyz[:, 0]), np.diff(xyz[:, 1]))]
+    step[first[owner] == np.arange(len(owner))] = 0.0
+    run = np.cumsum(step)
+    run -= run[first[owner]]
+    total = np.zeros(len(ends))
+    np.maximum.at(total, owner, run)
+    frac = np.divide(run, total[owner], out=np.zeros_like(run), where=total[owner] > 0)
+    return ends[owner, 0] + frac * (ends[owner, 1] - ends[owner, 0])

@@ -389,18 +389,6 @@ def _rebuild(xyz: np.ndarray, z: np.ndarray, owner: np.ndarray, n: int) -> np.nd
     return out
 
 
-def _interpolate_ends(xyz: np.ndarray, owner: np.ndarray, first: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """Per vertex, the value linearly interpolated between its line's two end values by 2D length."""
-    step = np.r_[0.0, np.hypot(np.diff(xyz[:, 0]), np.diff(xyz[:, 1]))]
-    step[first[owner] == np.arange(len(owner))] = 0.0
-    run = np.cumsum(step)
-    run -= run[first[owner]]
-    total = np.zeros(len(ends))
-    np.maximum.at(total, owner, run)
-    frac = np.divide(run, total[owner], out=np.zeros_like(run), where=total[owner] > 0)
-    return ends[owner, 0] + frac * (ends[owner, 1] - ends[owner, 0])
-
-
 def _line_z(group, xyz, owner, first, last, ok, ground, depth, ref, sec, project, options, warnings) -> np.ndarray:
     """Vertex Z: the geometry's own Z, else from depths and ground at the ends, else DEM minus --default-cover."""
     from gis.sections import centre_elevation
@@ -418,7 +406,7 @@ def _line_z(group, xyz, owner, first, last, ok, ground, depth, ref, sec, project
                               for j in (0, 1)])
     by_depth = need & ~np.isnan(centre).any(axis=1)
     if by_depth.any():
-        vz = _interpolate_ends(xyz, owner, first, centre)
+        vz = geo.interpolate_by_length(xyz, owner, first, centre)
         sel = by_depth[owner]
         z[sel] = vz[sel]
         warnings.append(tr("w_z_from_attrs", file=file, n=int(by_depth.sum()), attrs="depths + ground"))
