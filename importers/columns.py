@@ -129,6 +129,15 @@ def match(headers: list[str], spec: dict[str, tuple[str, ...]], overrides: dict[
     return found, unused, problems
 
 
+def check_mapping(mapping: dict[str, str], known: set[str]) -> None:
+    """UsageError when --map names a field no importer table here knows."""
+    from gis.errors import UsageError
+
+    unknown = sorted(set(mapping) - known)
+    if unknown:
+        raise UsageError(f"--map: unknown field(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+
+
 def aliases_text(spec: dict[str, tuple[str, ...]], key: str, limit: int = 4) -> str:
     """A few names of ``key`` for a "column missing" message."""
     return ", ".join(spec[key][:limit])

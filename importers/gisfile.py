@@ -12,7 +12,6 @@ to pipe points within 1 cm.
 """
 from __future__ import annotations
 
-import os
 import zipfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -202,6 +201,7 @@ def _plan_one(project, path: Path, file: str, options: ImportOptions, result: Im
         return
     table = attribute_table(gdf, file, path, 2 if path.suffix.lower() == ".csv" else 1)
     spec = dict(_spec(layer))
+    cols.check_mapping(options.mapping, set(spec) | set(layer.field_names))
     found, unused, problems = cols.match(table.headers, spec, options.mapping, file)
     if (path.suffix.lower() == ".dxf" and layer.name in ("pipe_points", "pipe_segments") and "utility" not in found
             and "Layer" in table.headers and table.headers.index("Layer") not in found.values()):

@@ -15,7 +15,6 @@ import numpy as np
 from gis.errors import InputRejected, Problem
 from gis.progress import Progress
 from importers import columns as cols
-from importers import parse
 from importers.messages import tr
 from importers.plan import ImportOptions, ImportPlan, TablePreview
 from importers.table import SourceTable, read_tables
@@ -87,6 +86,7 @@ def plan(project, sources: list[str], options: ImportOptions, progress: Progress
     """Read, map and validate survey tables into an ImportPlan (nothing is written)."""
     from importers.survey_build import build_lines, build_points
 
+    cols.check_mapping(options.mapping, set(cols.POINT_COLUMNS) | set(cols.LINE_COLUMNS))
     result = ImportPlan("survey", [str(s) for s in sources], [], options)
     progress.start(4, "reading")
     tables: list[SourceTable] = []

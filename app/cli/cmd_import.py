@@ -132,8 +132,10 @@ def _dem(args, kind: str) -> int:
 
     if len(args.sources) != 1:
         raise UsageError("--kind dem takes exactly one raster file")
-    from importers import dem
-
+    try:
+        from importers import dem
+    except ImportError:
+        raise UsageError("DEM import is not available in this build (importers.dem is missing)") from None
     with Project.open(args.project) as proj:
         result = dem.import_dem(proj, args.sources[0], terminal_progress())
     if args.json:

@@ -11,7 +11,6 @@ Provenance: written for Subterra's tests; licence: same as the project.
 """
 from __future__ import annotations
 
-import shutil
 import tempfile
 import zipfile
 from pathlib import Path
