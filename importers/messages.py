@@ -20,14 +20,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "encoding_mixed": ("mixed encodings: earlier rows are UTF-8 but this row is not; save the whole "
                        "file in one encoding",
                        "编码混用：前面的行是 UTF-8，此行不是；请将整个文件保存为同一种编码"),
-    "header_not_found": ("no header row with known column names in the first {n} rows (known names "
-                         "include {examples})",
-                         "前 {n} 行中没有可识别的表头（可识别的列名如 {examples}）"),
     "table_unknown": ("cannot tell a point table (物探点号, X, Y) from a line table (起点点号, 终点点号) "
                       "by its headers",
                       "无法根据表头判断是管线点表（物探点号、X、Y）还是管线段表（起点点号、终点点号）"),
-    "table_twice": ("a second {kind} table; give one point table and one line table",
-                    "重复的{kind}；请提供一个管线点表和一个管线段表"),
     "row_fields": ("the row has {actual} fields, the header has {expected}",
                    "该行有 {actual} 个字段，表头有 {expected} 个"),
     "unsupported_format": ("no importer reads this file (known: {known})",
@@ -90,8 +85,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                          "文件中有多个图层（{layers}）；请用 --src-layer 选择"),
     "inp_node_missing": ("node {node} of link {link} is not defined", "管段 {link} 的节点 {node} 未定义"),
     "inp_coords_missing": ("node has no [COORDINATES] entry", "节点没有 [COORDINATES] 坐标"),
-    "inp_section_bad": ("cannot read this line of section [{section}]", "无法读取 [{section}] 段的这一行"),
-    "inp_no_links": ("the model has no pipes or conduits", "模型中没有管道"),
     # warnings
     "w_ids_prefixed": ("point ids repeat across utilities: prefixed them with the utility code "
                        "(e.g. {old} -> {new})",
@@ -134,8 +127,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "w_pump_size": ("{file}: {n} pumps have no diameter; drawn as DN{dn}",
                     "{file}：{n} 个水泵没有管径；按 DN{dn} 绘制"),
     # summaries
-    "s_accepted": ("accepted", "接受"),
-    "s_rejected": ("rejected rows", "拒绝行数"),
     "s_written": ("import {import_id}: wrote {counts}", "导入 {import_id}：已写入 {counts}"),
     "s_dry_run": ("dry run: would write {counts}; nothing written", "试运行：将写入 {counts}；未写入任何数据"),
     "s_rejected_all": ("input rejected: {n} problems; nothing written", "输入被拒绝：{n} 个问题；未写入任何数据"),

@@ -46,6 +46,7 @@ class TablePreview:
     mapping: dict[str, str]
     rows: int
     preview: pd.DataFrame
+    encoding: str | None = None
 
 
 @dataclass

@@ -120,7 +120,9 @@ def plan(project, sources: list[str], options: ImportOptions, progress: Progress
             if unused:
                 result.warnings.append(tr("w_unused_columns", file=t.file, columns=", ".join(unused)))
             result.tables.append(TablePreview(t.file, role, {k: t.headers[i] for k, i in found.items()}, t.n,
-                                              t.frame(np.arange(min(options.preview_rows, t.n)))))
+                                              t.frame(np.arange(min(options.preview_rows, t.n))), t.encoding))
+            if t.encoding not in (None, "utf-8", "utf-8-sig"):
+                result.warnings.append(tr("w_encoding", file=t.file, encoding=t.encoding))
             result.fatal |= _missing_columns(t, found, role, options, result.problems)
         groups[role] = TableGroup(tabs, mappings)
     if result.fatal:

@@ -76,6 +76,7 @@ def test_mixed_gbk_table_with_full_width_and_per_utility_ids(project):
     pts = p.layers["pipe_points"].set_index("point_id")
     assert sorted(pts.index) == ["DL1", "DL2", "JS1", "JS2", "WS1", "WS2", "WS3"]
     assert any("1 -> JS1" in w for w in p.warnings)                 # ids repeat across utilities: prefixed
+    assert {t.encoding for t in p.tables} == {"gb18030"} and any("read as gb18030" in w for w in p.warnings)
     assert pts.loc["WS1", "utility"] == "PS" and pts.loc["WS1", "subtype"] == "WS"
     assert shapely.get_coordinates(pts.geometry["JS2"], include_z=True).tolist() == [[557040.0, 3464020.0, 4.16]]
     seg = p.layers["pipe_segments"].set_index("line_id")
