@@ -116,6 +116,7 @@ LAYERS: dict[str, Layer] = {l.name: l for l in (
         _f("valve_state", "str", "阀门状态", "valve state", allowed=("open", "closed", "broken")),
         _f("ground_elev", "float", "地面高程", "ground elevation", "m", minimum=-500, maximum=9000),
         _f("well_depth", "float", "井深", "well depth", "m", minimum=0, maximum=50),
+        _f("depth", "float", "埋深", "measured depth", "m", minimum=0, maximum=60),
         _f("well_diameter_mm", "float", "井径", "well diameter", "mm", minimum=0, maximum=10000),
         _f("cover_type", "str", "井盖类型", "cover type"),
         _f("code", "str", "点编码", "point code"),

@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "app.cli.cmd_gui",
     "app.cli.cmd_project",
     "app.cli.cmd_import",
+    "app.cli.cmd_gnss",
 )
 
 

@@ -83,7 +83,7 @@ class Project:
             raise ProjectError(f"{path}: folder {folder} does not exist")
         if not os.access(folder, os.W_OK):
             raise ReadOnlyProjectError(f"{path}: folder {folder} is not writable")
-        fd, tmp = tempfile.mkstemp(suffix=".gpkg.tmp", dir=folder)
+        fd, tmp = tempfile.mkstemp(suffix=".tmp.gpkg", dir=folder)
         os.close(fd)
         os.unlink(tmp)
         try:
@@ -133,6 +133,8 @@ class Project:
         try:
             con = gpkg_sql.connect(str(path), readonly=readonly)
             tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        except sqlite3.OperationalError as exc:
+            raise _sqlite_error(path, exc, NotAGeoPackageError(f"{path}: not a readable GeoPackage ({exc})"))
         except sqlite3.DatabaseError as exc:
             raise NotAGeoPackageError(f"{path}: not a readable GeoPackage ({exc})") from None
         if "project_meta" not in tables:
@@ -266,12 +268,7 @@ class Project:
         try:
             self._con.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise ProjectLockedError(
-                    f"{self.path}: locked by another program (close it there and try again)") from None
-            if "readonly" in str(exc):
-                raise ReadOnlyProjectError(f"{self.path}: the file is read-only") from None
-            raise
+            raise _sqlite_error(self.path, exc, exc)
         txn = Transaction(self, self._con, user or current_user())
         try:
             yield txn
@@ -285,6 +282,16 @@ class Project:
         """Set one project_meta value in its own transaction."""
         with self.transaction() as txn:
             txn.set_meta(key, value)
+
+
+def _sqlite_error(path: Path, exc: sqlite3.OperationalError, default: Exception) -> Exception:
+    """Translate SQLite's lock / read-only errors into project errors."""
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return ProjectLockedError(f"{path}: locked by another program (close it there and try again)")
+    if "readonly" in text:
+        return ReadOnlyProjectError(f"{path}: the file is read-only")
+    return default
 
 
 def _schema_version(con: sqlite3.Connection, path: Path) -> int:

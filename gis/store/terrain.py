@@ -48,8 +48,8 @@ def read(project: "Project") -> Terrain | None:
     import rasterio
 
     with rasterio.open(f"GPKG:{project.path}:{TABLE}") as ds:
-        band = ds.read(1, masked=True)
-        elev = band.astype(np.float64).filled(np.nan)
+        elev = ds.read(1, masked=True).astype(np.float64).filled(np.nan)
+        elev[elev == NODATA] = np.nan
         return Terrain(elev, ds.transform)
 
 
@@ -79,7 +79,7 @@ def write(project: "Project", elev: np.ndarray, transform, source: str = "") -> 
         raise ProjectError("terrain has no valid cells (all nodata)")
     data = np.where(np.isnan(elev), NODATA, elev).astype(np.float32)
     folder = project.path.parent
-    fd, tmp = tempfile.mkstemp(suffix=".gpkg.tmp", dir=folder)
+    fd, tmp = tempfile.mkstemp(suffix=".tmp.gpkg", dir=folder)
     os.close(fd)
     try:
         shutil.copyfile(project.path, tmp)
@@ -94,6 +94,9 @@ def write(project: "Project", elev: np.ndarray, transform, source: str = "") -> 
                            APPEND_SUBDATASET="YES", TILE_FORMAT="TIFF") as ds:
             ds.write(data, 1)
         con = gpkg_sql.connect(tmp)
+        # GDAL leaves data_null empty when appending a coverage; record the nodata value.
+        con.execute("UPDATE gpkg_2d_gridded_coverage_ancillary SET data_null = ? "
+                    "WHERE tile_matrix_set_name = ?", (NODATA, TABLE))
         con.execute('INSERT INTO audit_log ("time", "user", "layer", "action", "new") VALUES (?,?,?,?,?)',
                     (now_utc(), current_user(), TABLE, "set_terrain",
                      json.dumps({"source": source, "shape": list(data.shape)}, ensure_ascii=False)))

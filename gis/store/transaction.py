@@ -16,7 +16,7 @@ import pandas as pd
 
 from gis import layers as registry
 from gis.errors import StoreError
-from gis.store import gpkg_sql
+from gis.store import gpkg_sql, rtree_bulk
 from gis.store.schema import SYSTEM_FIELDS
 
 if TYPE_CHECKING:
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from gis.store.project import Project
 
 _CHUNK = 50_000
+_BULK_RTREE = 2_000   # from this many rows on, rebuild the rtree packed instead of row by row
 
 
 def _column_values(series: pd.Series, ftype: str) -> list[Any]:
@@ -85,7 +86,9 @@ class Transaction:
         sql_cols = ", ".join(["fid", "geom"] + [gpkg_sql.quote(c) for c in names] + ['"import_id"'])
         marks = ", ".join(["?"] * (len(names) + 3))
         insert_sql = f"INSERT INTO {t} ({sql_cols}) VALUES ({marks})"
-        rtree_sql = f"INSERT INTO {gpkg_sql.quote('rtree_' + layer + '_geom')} VALUES (?,?,?,?,?)"
+        rtree = f"rtree_{layer}_geom"
+        bulk = len(gdf) >= _BULK_RTREE
+        new_ids, new_boxes = [], []
         geoms = gdf.geometry.to_numpy()
         if progress is not None:
             progress.start(len(gdf), f"{layer}")
@@ -101,10 +104,16 @@ class Transaction:
             except sqlite3.IntegrityError as exc:
                 raise StoreError(f"{layer}: {exc} (duplicate {lay.id_field}?)") from None
             ok = ~np.isnan(bounds[:, 0])
-            env = np.column_stack([fids[ok], bounds[ok][:, [0, 2, 1, 3]]])
-            self._con.executemany(rtree_sql, ((int(r[0]), r[1], r[2], r[3], r[4]) for r in env))
+            new_ids.append(fids[ok])
+            new_boxes.append(bounds[ok][:, [0, 2, 1, 3]])
             if progress is not None:
                 progress.step(hi - lo)
+        ids, boxes = np.concatenate(new_ids), np.concatenate(new_boxes)
+        if bulk:
+            rtree_bulk.rebuild_from_table(self._con, rtree, ids, boxes)
+        else:
+            self._con.executemany(f"INSERT INTO {gpkg_sql.quote(rtree)} VALUES (?,?,?,?,?)",
+                                  zip(ids.tolist(), *boxes.T.tolist()))
         if trig_sql is not None:
             self._con.execute(trig_sql[0])
         self._touched.add(layer)
