@@ -55,7 +55,7 @@ class Points:
         """The accepted rows as a pipe_points GeoDataFrame."""
         ok = ~self.group.bad
         cols = {"point_id": self.ids, "utility": self.util, "subtype": self.sub, "ground_elev": self.ground,
-                **self.attrs}
+                "depth": self.depth, **self.attrs}
         return geoframe(cols, ok, shapely.points(self.east[ok], self.north[ok], self.ground[ok]), self.crs)
 
 
@@ -118,7 +118,7 @@ def build_points(project, group: TableGroup, options: ImportOptions, warnings: l
     still = no_ground & np.isnan(ground)
     group.flag(still, "ground_elev", "", tr("no_ground"))
 
-    depth = F.number(group, "depth", PS.field("start_depth"), unit, cm_hint=True)
+    depth = F.number(group, "depth", PP.field("depth"), unit, cm_hint=True)
     attrs = point_attributes(group, unit)
     return Points(group, ids, util, sub, east, north, ground, depth, prefixed, crs, attrs)
 

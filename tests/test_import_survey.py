@@ -43,6 +43,7 @@ def test_water_pair_gives_points_and_lines_with_centre_line_z(project):
     # X is northing, Y easting: JS2 is 38.52 m east of JS1; point Z is the ground elevation
     assert shapely.get_coordinates(pts.geometry["JS2"], include_z=True).tolist() == [[557038.52, 3464000.0, 4.18]]
     assert pts.loc["JS2", "appurtenance"] == "阀门井" and pts.loc["JS2", "well_depth"] == 1.6
+    assert pts.loc["JS2", "depth"] == 1.15
     seg = p.layers["pipe_segments"].set_index("line_id")
     assert list(seg.index) == ["JS1-JS2", "JS2-JS3", "JS3-JS4", "JS3-JS5", "JS5-JS6"]
     first = seg.loc["JS1-JS2"]
