@@ -214,10 +214,9 @@ def in_set(ids, values) -> np.ndarray:
 
 def default_depth_ref(util: np.ndarray) -> np.ndarray:
     """The utility's depth convention per row (top where unknown)."""
-    out = np.full(len(util), "top", dtype=object)
-    for code in pd.unique(util[~pd.isna(util)]):
-        out[util == code] = UTILITIES[code].depth_ref
-    return out
+    codes, uniques = pd.factorize(util)
+    refs = np.array([UTILITIES[c].depth_ref for c in uniques] + ["top"], dtype=object)
+    return refs[codes]
 
 
 def existing(project, layer: str, columns: list[str], geometry: bool = False):

@@ -64,7 +64,9 @@ def spread(values: list, idx: np.ndarray) -> pa.Array:
 
 def distinct(col: pa.ChunkedArray) -> tuple[list[str], np.ndarray]:
     """(distinct cell texts, index of each row's text in that list)."""
-    enc = pc.dictionary_encode(col).combine_chunks()
+    if isinstance(col, pa.ChunkedArray):
+        col = col.combine_chunks() if col.num_chunks else pa.array([], col.type)
+    enc = pc.dictionary_encode(col)
     return enc.dictionary.to_pylist(), enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
 
 

@@ -203,7 +203,7 @@ def typical_walls(material, dia: np.ndarray, width: np.ndarray, height: np.ndarr
     if len(dia) == 0:
         return np.zeros(0)
     size = np.where(np.isnan(dia), np.fmax(width, height), dia)
-    mat_idx = pd.factorize(pc.fill_null(material, "").to_numpy(zero_copy_only=False))[0]
+    _, mat_idx = parse.distinct(pc.fill_null(material, ""))
     size_idx, size_values = pd.factorize(size)
     combo, _ = pd.factorize(mat_idx.astype(np.int64) * (len(size_values) + 1) + size_idx + 1)
     first = np.zeros(combo.max() + 1, dtype=np.int64)
