@@ -17,9 +17,20 @@ def to_series(values, keep: np.ndarray) -> pd.Series:
     return pd.Series(arr)
 
 
+def _all_missing(values) -> bool:
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        return values.null_count == len(values)
+    arr = np.asarray(values)
+    return bool(np.isnan(arr).all()) if arr.dtype.kind == "f" else bool(pd.isna(arr).all())
+
+
 def geoframe(columns: dict, keep: np.ndarray, geometry: np.ndarray, crs):
-    """A GeoDataFrame of the kept rows; ``geometry`` holds the kept rows' geometries only."""
+    """A GeoDataFrame of the kept rows; ``geometry`` holds the kept rows' geometries only.
+
+    Columns without a single value are left out (the store writes them as NULL
+    anyway, and fewer bound columns make the bulk insert faster).
+    """
     import geopandas as gpd
 
-    data = {name: to_series(values, keep) for name, values in columns.items()}
+    data = {name: to_series(values, keep) for name, values in columns.items() if not _all_missing(values)}
     return gpd.GeoDataFrame(pd.DataFrame(data), geometry=geometry, crs=crs)
