@@ -165,9 +165,15 @@ def _dictionary(ids) -> tuple[pa.Array, np.ndarray]:
     return enc.dictionary, pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
-def ids_repeat_across(ids, codes: np.ndarray, util: np.ndarray, existing: pd.DataFrame | None = None) -> bool:
+def id_index(ids) -> tuple[pa.Array, np.ndarray]:
+    """(distinct ids, each row's index into them; -1 for null): pass it on to avoid hashing ids twice."""
+    return _dictionary(ids)
+
+
+def ids_repeat_across(ids, codes: np.ndarray, util: np.ndarray, existing: pd.DataFrame | None = None,
+                      index: tuple[pa.Array, np.ndarray] | None = None) -> bool:
     """Whether ids repeat under different codes here, or clash with ``existing`` (id, utility) of another utility."""
-    values, id_idx = _dictionary(ids)
+    values, id_idx = index or _dictionary(ids)
     code_idx = pd.factorize(codes)[0]
     ok = (id_idx >= 0) & (code_idx >= 0)
     first_code = np.full(len(values), -1, dtype=np.int64)
@@ -182,9 +188,10 @@ def ids_repeat_across(ids, codes: np.ndarray, util: np.ndarray, existing: pd.Dat
     return bool((existing["utility"].to_numpy(dtype=object)[pos[found]] != util[found]).any())
 
 
-def duplicates(ids, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def duplicates(ids, rows: np.ndarray, index: tuple[pa.Array, np.ndarray] | None = None
+               ) -> tuple[np.ndarray, np.ndarray]:
     """(mask of rows whose id repeats, the row number of another row with that id)."""
-    _, idx = _dictionary(ids)
+    _, idx = index or _dictionary(ids)
     ok = idx >= 0
     counts = np.bincount(idx[ok], minlength=1)
     dup = ok & (counts[np.maximum(idx, 0)] > 1)

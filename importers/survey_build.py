@@ -81,14 +81,15 @@ def build_points(project, group: TableGroup, options: ImportOptions, warnings: l
     known = F.existing(project, "pipe_points", ["point_id", "utility"])
     if known is not None:
         known = known.rename(columns={"point_id": "id"})
-    prefixed = F.ids_repeat_across(ids, codes, util, known)
+    index = F.id_index(ids)
+    prefixed = F.ids_repeat_across(ids, codes, util, known, index)
     if prefixed:
         new = F.apply_prefix(ids, codes)
         changed = np.flatnonzero(~pc.fill_null(pc.equal(new, ids), True).to_numpy(zero_copy_only=False))
         if len(changed):
             warnings.append(tr("w_ids_prefixed", old=ids[int(changed[0])].as_py(), new=new[int(changed[0])].as_py()))
-        ids = new
-    dup, other = F.duplicates(ids, group.rows)
+        ids, index = new, None
+    dup, other = F.duplicates(ids, group.rows, index)
     if dup.any():
         reasons = np.full(group.n, None, dtype=object)
         reasons[dup] = [tr("duplicate_id", field=PP.field("point_id").label(_lang()), rows=r) for r in other[dup]]
