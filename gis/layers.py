@@ -282,6 +282,8 @@ LAYERS: dict[str, Layer] = {l.name: l for l in (
         _f("required_m", "float", "规定值", "required", "m"),
         _f("actual_m", "float", "实际值", "actual", "m"),
         _f("deficit_m", "float", "差值", "deficit", "m"),
+        _f("plan_m", "float", "平面净距", "plan clearance", "m"),
+        _f("vertical_m", "float", "垂直净距", "vertical clearance", "m"),
         _f("severity", "str", "严重程度", "severity", allowed=SEVERITIES),
         _f("uncertain", "bool", "不确定", "uncertain"),
         _f("source", "str", "依据", "rule source"),

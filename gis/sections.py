@@ -38,6 +38,14 @@ def wall_mm(material, dn_mm) -> np.ndarray:
     return out
 
 
+def rect_sections(shape, width_mm, height_mm) -> np.ndarray:
+    """Which rows are rectangular: shape "rect", or no shape given but width and height are."""
+    w = np.atleast_1d(np.asarray(width_mm, dtype=float))
+    h = np.atleast_1d(np.asarray(height_mm, dtype=float))
+    shape = np.atleast_1d(np.asarray(shape, dtype=object))
+    return (shape == "rect") | ((shape != "circle") & ~np.isnan(w) & ~np.isnan(h))
+
+
 def outside_size(shape, diameter_mm, width_mm, height_mm, wall, material=None):
     """(outside width, outside height, inside height) in metres, and whether the wall was known.
 
@@ -50,7 +58,7 @@ def outside_size(shape, diameter_mm, width_mm, height_mm, wall, material=None):
     w_in = np.broadcast_to(np.atleast_1d(np.asarray(width_mm, dtype=float)), (n,))
     h_in = np.broadcast_to(np.atleast_1d(np.asarray(height_mm, dtype=float)), (n,))
     shape = np.broadcast_to(np.atleast_1d(np.asarray(shape, dtype=object)), (n,))
-    is_rect = (shape == "rect") | ((shape != "circle") & ~np.isnan(w_in) & ~np.isnan(h_in))
+    is_rect = rect_sections(shape, w_in, h_in)
     wall = np.broadcast_to(np.atleast_1d(np.asarray(wall, dtype=float)), (n,)).copy()
     if material is not None:
         size_for_wall = np.where(is_rect, np.fmax(w_in, h_in), dn)

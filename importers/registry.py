@@ -57,7 +57,7 @@ for _imp in (
     Importer("epanet", "EPANET 供水模型", "EPANET model", ("*.inp",), "importers.epanet"),
     Importer("swmm", "SWMM 排水模型", "SWMM model", ("*.inp",), "importers.swmm"),
     Importer("dem", "数字高程模型", "DEM (terrain)", ("*.tif", "*.tiff", "*.asc", "*.img", "*.vrt"),
-             "importers.dem_probe", direct=True),
+             "importers.dem", direct=True),
 ):
     register(_imp)
 

@@ -21,7 +21,7 @@ def register(sub) -> None:
     p.add_argument("project", help="PROJECT.gpkg")
     p.add_argument("sources", nargs="*", metavar="SOURCE",
                    help="files to import (survey: the point table, then the line table)")
-    p.add_argument("--kind", choices=KINDS, default="auto")
+    p.add_argument("--kind", default="auto", help=" | ".join(KINDS) + " (default auto: detected)")
     p.add_argument("--utility", help="utility code for tables without a 管线类型 column (JS, PS, WS ...)")
     p.add_argument("--layer", help="target layer for GIS files")
     p.add_argument("--src-layer", help="source layer of a multi-layer file")
@@ -56,6 +56,8 @@ def cmd_import(args) -> int:
         raise UsageError("give at least one SOURCE file (or --revert IMPORT_ID)")
     if args.skip_invalid and not args.rejects:
         raise UsageError(tr("rejects_needed"))
+    if args.kind not in KINDS:
+        raise UsageError(f"--kind {args.kind!r}: unknown; use one of {', '.join(KINDS)}")
     kind = args.kind
     if kind == "auto":
         from importers.registry import detect
@@ -126,20 +128,20 @@ def _planned(args, kind: str) -> int:
 
 
 def _dem(args, kind: str) -> int:
-    """The DEM importer writes by itself (importers.dem, owned by the viewers work)."""
+    """The DEM importer writes by itself: importers.dem.import_dem (the terrain raster)."""
     from gis.errors import UsageError
     from gis.store import Project
+    from importers.dem import import_dem
 
     if len(args.sources) != 1:
-        raise UsageError("--kind dem takes exactly one raster file")
-    try:
-        from importers import dem
-    except ImportError:
-        raise UsageError("DEM import is not available in this build (importers.dem is missing)") from None
+        raise UsageError(f"--kind dem takes one DEM file, not {len(args.sources)}")
     with Project.open(args.project) as proj:
-        result = dem.import_dem(proj, args.sources[0], terminal_progress())
-    if args.json:
-        emit_json({"kind": "dem", "source": args.sources[0], "result": result})
+        report = import_dem(proj, args.sources[0], terminal_progress(), src_crs=args.src_crs)
+    _finish(args, report)
+    if not args.json:
+        print(f"imported {args.sources[0]} (dem): " + _counts(report["accepted"]))
+        for w in report.get("warnings", []):
+            print(f"subterra: {w}", file=sys.stderr)
     return 0
 
 

@@ -1,0 +1,242 @@
+"""A project's drawable scene: one merged vtkPolyData per layer plus the ground.
+
+:func:`build_project_scene` (plan views: 2D map, 3D, top/side/3d renders) and
+:func:`build_section_scene` (a vertical cut) read layers from a project (or
+take GeoDataFrames), run the registry's builders and return a
+:class:`ProjectScene`: pure data objects, safe to build on a worker thread.
+Actors are made from it on the GUI thread by :class:`viewers.stage.Stage`.
+
+Coordinates inside the scene are local: project coordinates minus
+``scene.origin`` (keeps float32 precise); ``origin[2]`` is the reference
+elevation the vertical exaggeration scales about.
+"""
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from gis import layers as registry
+from gis.errors import UsageError
+from gis.policy import allowed_layers
+from gis.progress import Progress
+from gis.terrain import Terrain
+from viewers import styles
+from viewers.scene import geometry as geo
+from viewers.scene import ground as ground_mod
+from viewers.scene.builders import BUILDERS
+from viewers.scene.mesh import FEATURE_INDEX, MeshBuilder
+
+GROUND = "terrain"
+SECTION_SEARCH_M = 10.0   # features are looked for this far around a section line
+
+
+@dataclass
+class LayerMesh:
+    """One layer's merged polydata and the id of each feature row its cells point to."""
+
+    layer: str
+    polydata: object                 # vtkPolyData, local coordinates
+    ids: np.ndarray                  # feature id per row (object array of str)
+    cell_rows: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        from vtkmodules.util.numpy_support import vtk_to_numpy
+
+        self.cell_rows = vtk_to_numpy(self.polydata.GetCellData().GetArray(FEATURE_INDEX))
+
+    def feature_id(self, cell_id: int) -> str | None:
+        """The id of the feature drawn by cell ``cell_id`` (None for the ground or a bad id)."""
+        if not 0 <= cell_id < len(self.cell_rows) or len(self.ids) == 0:
+            return None
+        return str(self.ids[self.cell_rows[cell_id]])
+
+    def cells_of(self, feature_id: str) -> np.ndarray:
+        """Cell ids drawing ``feature_id`` (empty when it is not in this mesh)."""
+        rows = np.flatnonzero(self.ids == feature_id)
+        return np.flatnonzero(np.isin(self.cell_rows, rows)) if len(rows) else rows
+
+    @property
+    def n_cells(self) -> int:
+        """Number of cells."""
+        return len(self.cell_rows)
+
+
+@dataclass
+class ProjectScene:
+    """Everything a view draws: layer meshes in drawing order, the ground, origin, settings."""
+
+    origin: np.ndarray
+    layers: dict[str, LayerMesh]
+    ground: LayerMesh | None = None
+    exaggeration: float = 1.0        # the initial exaggeration of views showing the scene
+    bbox: tuple[float, float, float, float] | None = None
+    kind: str = "plan"               # "plan" (x, y, z) or "section" (chainage, 0, z)
+    length: float | None = None      # section: chainage of the cut's end
+
+    def meshes(self) -> Iterable[LayerMesh]:
+        """The layer meshes then the ground."""
+        yield from self.layers.values()
+        if self.ground is not None:
+            yield self.ground
+
+    def to_local(self, x: float, y: float, z: float | None = None,
+                 exaggeration: float | None = None) -> tuple[float, float, float]:
+        """Project coordinates (z default: the reference elevation) to drawn local coordinates."""
+        k = self.exaggeration if exaggeration is None else exaggeration
+        z = self.origin[2] if z is None else z
+        return (x - self.origin[0], y - self.origin[1], (z - self.origin[2]) * k)
+
+    def to_project(self, x: float, y: float, z: float,
+                   exaggeration: float | None = None) -> tuple[float, float, float]:
+        """Drawn local coordinates (exaggerated) back to project coordinates."""
+        k = self.exaggeration if exaggeration is None else exaggeration
+        return (x + self.origin[0], y + self.origin[1], z / k + self.origin[2])
+
+
+# ------------------------------------------------------------------ reading
+class _Source:
+    """Layers and terrain from a Project, a project path or a mapping of GeoDataFrames."""
+
+    def __init__(self, source, terrain: Terrain | None):
+        from gis.store import Project
+
+        self._close = False
+        self.project = None
+        self.frames: Mapping | None = None
+        if isinstance(source, (str, os.PathLike)):
+            self.project = Project.open(source, readonly=True)
+            self._close = True
+        elif isinstance(source, Mapping):
+            self.frames = source
+        else:
+            self.project = source
+        self.terrain = terrain if terrain is not None or self.project is None else self.project.terrain()
+
+    def read(self, layer: str, bbox):
+        lay = registry.get(layer)
+        if self.frames is not None:
+            gdf = self.frames.get(layer)
+            if gdf is None or bbox is None or len(gdf) == 0:
+                return gdf
+            return gdf.cx[bbox[0]:bbox[2], bbox[1]:bbox[3]]
+        wanted = [lay.id_field] + [c for c in BUILDERS[layer].columns if c in lay.field_names]
+        return self.project.read(layer, bbox=bbox, columns=wanted)
+
+    def extent(self, layers: list[str]) -> tuple[float, float, float, float] | None:
+        """Extent of the layers' features (of the terrain when there are none)."""
+        boxes = []
+        for layer in layers:
+            if self.frames is not None:
+                gdf = self.frames.get(layer)
+                ext = tuple(gdf.total_bounds) if gdf is not None and len(gdf) else None
+            else:
+                ext = self.project.extent(layer)
+            if ext is not None:
+                boxes.append(ext)
+        if not boxes and self.terrain is not None:
+            boxes.append(self.terrain.bounds)
+        if not boxes:
+            return None
+        b = np.array(boxes, dtype=float)
+        return (b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max())
+
+    def close(self) -> None:
+        if self._close:
+            self.project.close()
+
+
+def _mesh(layer: str, mb: MeshBuilder, gdf) -> LayerMesh:
+    ids = gdf[registry.get(layer).id_field].to_numpy(dtype=object)
+    return LayerMesh(layer, mb.polydata(styles.feature_colours(layer, gdf)), ids)
+
+
+def _ground_mesh(mb: MeshBuilder) -> LayerMesh:
+    return LayerMesh(GROUND, mb.polydata(np.array([styles.GROUND.rgb], dtype=np.uint8)),
+                     np.array([], dtype=object))
+
+
+def _drawable(layers, include_sensitive: bool) -> list[str]:
+    return allowed_layers(layers, include_sensitive, candidates=BUILDERS)
+
+
+# ------------------------------------------------------------------ building
+def build_project_scene(source, layers: Iterable[str] | None = None,
+                        bbox: tuple[float, float, float, float] | None = None,
+                        exaggeration: float = 1.0, progress: Progress | None = None, *,
+                        include_sensitive: bool = False, terrain: Terrain | None = None,
+                        with_ground: bool = True) -> ProjectScene:
+    """Read the layers (within ``bbox``) and the terrain and build the plan scene.
+
+    ``source``: a Project, a project path, or {layer: GeoDataFrame} (then
+    pass ``terrain``).  ``layers`` default to every drawable layer the
+    sensitive-layer policy allows (gis.policy.allowed_layers).
+    """
+    names = _drawable(layers, include_sensitive)
+    progress = progress or Progress()
+    src = _Source(source, terrain)
+    try:
+        frame = bbox if bbox is not None else src.extent(names)
+        centre = ((0.0, 0.0) if frame is None
+                  else (math.floor((frame[0] + frame[2]) / 2), math.floor((frame[1] + frame[3]) / 2)))
+        ter = src.terrain if with_ground else None
+        origin = np.array([centre[0], centre[1], ground_mod.reference_elevation(ter, bbox)])
+        progress.start(len(names) + 1, "scene")
+        meshes = {}
+        for layer in names:
+            gdf = src.read(layer, bbox)
+            if gdf is not None and len(gdf):
+                meshes[layer] = _mesh(layer, BUILDERS[layer].build(layer, gdf, origin), gdf)
+            progress.step(1, layer)
+        ground = _ground_mesh(ground_mod.surface(ter, bbox, origin)) if ter is not None else None
+        progress.step(1, GROUND)
+    finally:
+        src.close()
+    return ProjectScene(origin, meshes, ground, float(exaggeration), bbox)
+
+
+def build_section_scene(source, cut, layers: Iterable[str] | None = None, exaggeration: float = 1.0,
+                        progress: Progress | None = None, *, include_sensitive: bool = False,
+                        terrain: Terrain | None = None, with_ground: bool = True) -> ProjectScene:
+    """The vertical section along ``cut`` (a shapely LineString in project coordinates).
+
+    The scene's x is the chainage along the cut (0 at its start), z the
+    elevation; every cut feature is its exact outline, the ground a soil
+    band under the terrain profile.
+    """
+    names = _drawable(layers, include_sensitive)
+    progress = progress or Progress()
+    src = _Source(source, terrain)
+    try:
+        xmin, ymin, xmax, ymax = cut.bounds
+        pad = SECTION_SEARCH_M
+        bbox = (xmin - pad, ymin - pad, xmax + pad, ymax + pad)
+        ter = src.terrain if with_ground else None
+        plan_origin = np.array([math.floor((xmin + xmax) / 2), math.floor((ymin + ymax) / 2),
+                                ground_mod.reference_elevation(ter, bbox)])
+        legs = geo.cut_legs(cut, plan_origin)
+        if not legs:
+            raise UsageError(f"section line {cut.wkt} has no length")
+        progress.start(len(names) + 1, "section")
+        meshes = {}
+        for layer in names:
+            gdf = src.read(layer, bbox)
+            if gdf is not None and len(gdf):
+                mb = BUILDERS[layer].section(layer, gdf, plan_origin, legs)
+                if mb.n_points:
+                    meshes[layer] = _mesh(layer, mb, gdf)
+            progress.step(1, layer)
+        ground = None
+        if ter is not None:
+            lows = [m.polydata.GetBounds()[4] for m in meshes.values()]
+            mb = ground_mod.section(ter, legs, min(lows, default=None), plan_origin)
+            ground = _ground_mesh(mb) if mb.n_points else None
+        progress.step(1, GROUND)
+    finally:
+        src.close()
+    length = legs[-1].s0 + legs[-1].length
+    return ProjectScene(np.array([0.0, 0.0, plan_origin[2]]), meshes, ground, float(exaggeration),
+                        None, "section", length)
