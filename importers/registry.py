@@ -37,7 +37,7 @@ class Importer:
         """Priority with which this importer reads ``path`` (0: it cannot)."""
         try:
             return int(self.load().can_read(Path(path)))
-        except (OSError, ValueError, ImportError):
+        except Exception:  # noqa: BLE001 - a probe that fails on a file just cannot read it
             return 0
 
 
@@ -51,7 +51,8 @@ def register(importer: Importer) -> Importer:
 
 
 for _imp in (
-    Importer("survey", "管线普查成果表", "pipe survey tables", ("*.csv", "*.xlsx"), "importers.survey"),
+    Importer("survey", "管线普查成果表", "pipe survey tables", ("*.csv", "*.xlsx", "*.xls", "*.ods"),
+             "importers.survey"),
     Importer("gis", "GIS 数据", "GIS files", ("*.gpkg", "*.shp", "*.zip", "*.geojson", "*.json", "*.dxf", "*.csv"),
              "importers.gisfile"),
     Importer("epanet", "EPANET 供水模型", "EPANET model", ("*.inp",), "importers.epanet"),

@@ -20,7 +20,7 @@ from importers.plan import ImportOptions, ImportPlan, TablePreview
 from importers.table import SourceTable, read_tables
 from importers.tablegroup import TableGroup
 
-SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm"}
+SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
 
 
 def _roles(headers: list[str]) -> str | None:
@@ -42,18 +42,11 @@ def can_read(path: Path) -> int:
     """80 for a CSV/.xlsx whose first rows hold a survey point or line table header, else 0."""
     if path.suffix.lower() not in SUFFIXES or not path.is_file():
         return 0
-    from importers.table import HEADER_SEARCH_ROWS, normalise_text
+    from importers.table import HEADER_SEARCH_ROWS, WORKBOOK_SUFFIXES, normalise_text, workbook_rows
 
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        import openpyxl
-
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        try:
-            heads = [[normalise_text("" if v is None else str(v)) for v in row]
-                     for sheet in book.worksheets
-                     for row in sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True)]
-        finally:
-            book.close()
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        heads = [[normalise_text(c) for c in row] for _, rows in workbook_rows(path, str(path), HEADER_SEARCH_ROWS)
+                 for row in rows]
     else:
         import csv
         import io

@@ -1,4 +1,4 @@
-"""Delivered tables (CSV, .xlsx) as columns of text with the row numbers the user sees.
+"""Delivered tables (CSV; Excel .xlsx/.xls and .ods via python-calamine) as text columns with their row numbers.
 
 Every cell is kept as text (NFKC-normalised, trimmed; blank is ""), so the
 validators decide what a number is and can quote the original value.  Row
@@ -204,42 +204,48 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def read_xlsx(path: Path, file: str, score: HeaderScore | None = None) -> list[SourceTable]:
-    """Read every non-empty sheet of an .xlsx workbook into SourceTables (file "name[sheet]")."""
-    import zipfile
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
+
+def workbook_rows(path: Path, file: str, max_rows: int | None = None) -> list[tuple[str, list[list[str]]]]:
+    """(sheet name, rows of cell texts from row 1 / column A) of every sheet (python-calamine, Rust)."""
+    from python_calamine import CalamineError, CalamineWorkbook
 
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        book = CalamineWorkbook.from_path(str(path))
+        sheets = []
+        for name in book.sheet_names:
+            sheet = book.get_sheet_by_name(name)
+            rows = sheet.to_python(skip_empty_area=False, nrows=max_rows) if max_rows else \
+                sheet.to_python(skip_empty_area=False)
+            sheets.append((name, [[_cell_text(v) for v in row] for row in rows]))
     except OSError as exc:
         raise InputRejected([Problem(file, None, None, None, tr("file_unreadable", error=exc.strerror))]) from None
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError) as exc:
+    except (CalamineError, ValueError) as exc:
         raise InputRejected([Problem(file, None, None, None,
-                                     tr("file_corrupt", format="Excel .xlsx", error=exc))]) from None
+                                     tr("file_corrupt", format="Excel workbook", error=exc))]) from None
+    return sheets
+
+
+def read_xlsx(path: Path, file: str, score: HeaderScore | None = None) -> list[SourceTable]:
+    """Read every non-empty sheet of a workbook (.xlsx, .xls, .ods ...) into SourceTables (file "name[sheet]")."""
     tables = []
-    try:
-        for sheet in book.worksheets:
-            rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-            if not any(any(c.strip() for c in r) for r in rows):
-                continue
-            header_idx = _pick_header(rows[:HEADER_SEARCH_ROWS], score)
-            headers = [normalise_text(h) for h in rows[header_idx]]
-            width = len(headers)
-            while width and not headers[width - 1]:
-                width -= 1
-            headers = headers[:width]
-            body = rows[header_idx + 1:]
-            cols = [[(r[i] if i < len(r) else "") for r in body] for i in range(width)]
-            names = [f"c{i}" for i in range(width)]
-            data = pa.table([_normalise_column(pa.chunked_array([pa.array(c, pa.string())])) for c in cols],
-                            names=names)
-            numbers = np.arange(header_idx + 2, header_idx + 2 + len(body))
-            data, numbers = _drop_blank_rows(data, numbers)
-            tables.append(SourceTable(f"{file}[{sheet.title}]", path, headers, data, numbers, header_idx + 1))
-    finally:
-        book.close()
+    for title, rows in workbook_rows(path, file):
+        if not any(any(c.strip() for c in r) for r in rows):
+            continue
+        header_idx = _pick_header(rows[:HEADER_SEARCH_ROWS], score)
+        headers = [normalise_text(h) for h in rows[header_idx]]
+        width = len(headers)
+        while width and not headers[width - 1]:
+            width -= 1
+        headers = headers[:width]
+        body = rows[header_idx + 1:]
+        cols = [[(r[i] if i < len(r) else "") for r in body] for i in range(width)]
+        data = pa.table([_normalise_column(pa.chunked_array([pa.array(c, pa.string())])) for c in cols],
+                        names=[f"c{i}" for i in range(width)])
+        numbers = np.arange(header_idx + 2, header_idx + 2 + len(body))
+        data, numbers = _drop_blank_rows(data, numbers)
+        tables.append(SourceTable(f"{file}[{title}]", path, headers, data, numbers, header_idx + 1))
     if not tables:
         raise InputRejected([Problem(file, None, None, None, tr("file_empty"))])
     return tables
@@ -249,6 +255,6 @@ def read_tables(path: Path, file: str, score: HeaderScore | None = None) -> list
     """Read a CSV or .xlsx source into its tables; InputRejected if it cannot be read."""
     if not path.exists():
         raise InputRejected([Problem(file, None, None, None, tr("file_missing"))])
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
         return read_xlsx(path, file, score)
     return [read_csv(path, file, score)]

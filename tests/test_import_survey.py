@@ -211,7 +211,7 @@ def test_corrupt_workbook_and_binary_csv_are_refused(project, tmp_path):
     book = tmp_path / "broken.xlsx"
     book.write_bytes(b"PK\x03\x04 this is not really a zip archive")
     p = plan(project, book, utility="JS", kind="survey")
-    assert p.fatal and "not a valid Excel .xlsx file" in p.problems[0].reason
+    assert p.fatal and "not a valid Excel workbook file" in p.problems[0].reason
     blob = tmp_path / "blob.csv"
     blob.write_bytes(bytes(range(256)) * 4)
     p = plan(project, blob, utility="JS", kind="survey")
