@@ -42,11 +42,10 @@ def can_read(path: Path) -> int:
     """80 for a CSV/.xlsx whose first rows hold a survey point or line table header, else 0."""
     if path.suffix.lower() not in SUFFIXES or not path.is_file():
         return 0
-    from importers.table import HEADER_SEARCH_ROWS, WORKBOOK_SUFFIXES, normalise_text, workbook_rows
+    from importers.table import HEADER_SEARCH_ROWS, WORKBOOK_SUFFIXES, first_rows, normalise_text
 
     if path.suffix.lower() in WORKBOOK_SUFFIXES:
-        heads = [[normalise_text(c) for c in row] for _, rows in workbook_rows(path, str(path), HEADER_SEARCH_ROWS)
-                 for row in rows]
+        heads = [[normalise_text(c) for c in row] for row in first_rows(path, str(path), HEADER_SEARCH_ROWS)]
     else:
         import csv
         import io

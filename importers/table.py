@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
 import unicodedata
 from collections.abc import Callable
@@ -193,7 +194,8 @@ def read_csv(path: Path, file: str, score: HeaderScore | None = None) -> SourceT
     return SourceTable(file, path, headers, data, numbers, header_idx + 1, encoding, bad)
 
 
-def _cell_text(value) -> str:
+def cell_text(value) -> str:
+    """A workbook cell as text (whole numbers without ".0", dates as ISO)."""
     if value is None:
         return ""
     if isinstance(value, float):
@@ -207,45 +209,74 @@ def _cell_text(value) -> str:
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 
 
-def workbook_rows(path: Path, file: str, max_rows: int | None = None) -> list[tuple[str, list[list[str]]]]:
-    """(sheet name, rows of cell texts from row 1 / column A) of every sheet (python-calamine, Rust)."""
-    from python_calamine import CalamineError, CalamineWorkbook
+@functools.lru_cache(maxsize=1)
+def _workbook(path: str, mtime_ns: int, size: int) -> tuple[tuple[str, list[list]], ...]:
+    """Every sheet's cell values; cached once so that probing and then reading a workbook parses it once."""
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(path)
+    return tuple((name, book.get_sheet_by_name(name).to_python(skip_empty_area=False)) for name in book.sheet_names)
+
+
+def workbook_rows(path: Path, file: str, max_rows: int | None = None) -> list[tuple[str, list[list]]]:
+    """(sheet name, rows of cell values from row 1 / column A) of every sheet (python-calamine, Rust)."""
+    from python_calamine import CalamineError
 
     try:
-        book = CalamineWorkbook.from_path(str(path))
-        sheets = []
-        for name in book.sheet_names:
-            sheet = book.get_sheet_by_name(name)
-            rows = sheet.to_python(skip_empty_area=False, nrows=max_rows) if max_rows else \
-                sheet.to_python(skip_empty_area=False)
-            sheets.append((name, [[_cell_text(v) for v in row] for row in rows]))
+        stat = path.stat()
+        sheets = _workbook(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
     except OSError as exc:
         raise InputRejected([Problem(file, None, None, None, tr("file_unreadable", error=exc.strerror))]) from None
     except (CalamineError, ValueError) as exc:
         raise InputRejected([Problem(file, None, None, None,
                                      tr("file_corrupt", format="Excel workbook", error=exc))]) from None
-    return sheets
+    return [(name, rows[:max_rows] if max_rows else rows) for name, rows in sheets]
+
+
+def first_rows(path: Path, file: str, count: int) -> list[list[str]]:
+    """The first ``count`` rows of every sheet as text, for probing."""
+    return [[cell_text(v) for v in row] for _, rows in workbook_rows(path, file, count) for row in rows]
+
+
+def _has_values(rows: list[list]) -> bool:
+    return any(v not in ("", None) for row in rows for v in row)
+
+
+def _text_array(values) -> pa.Array:
+    """A column of workbook cells as text: whole columns of one type are converted by Arrow, mixed ones per cell."""
+    try:
+        arr = pa.array(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+        arr = None
+    if arr is not None and (pa.types.is_string(arr.type) or pa.types.is_null(arr.type)):
+        return pc.fill_null(arr.cast(pa.string()), "")
+    if arr is not None and (pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type)
+                            or pa.types.is_boolean(arr.type)):
+        return pc.fill_null(pc.cast(arr, pa.string()), "")
+    return pa.array([cell_text(v) for v in values], pa.string())
 
 
 def read_xlsx(path: Path, file: str, score: HeaderScore | None = None) -> list[SourceTable]:
     """Read every non-empty sheet of a workbook (.xlsx, .xls, .ods ...) into SourceTables (file "name[sheet]")."""
     tables = []
     for title, rows in workbook_rows(path, file):
-        if not any(any(c.strip() for c in r) for r in rows):
+        head = [[cell_text(v) for v in row] for row in rows[:HEADER_SEARCH_ROWS]]
+        if not rows or not any(any(c.strip() for c in r) for r in head) and not _has_values(rows):
             continue
-        header_idx = _pick_header(rows[:HEADER_SEARCH_ROWS], score)
-        headers = [normalise_text(h) for h in rows[header_idx]]
+        header_idx = _pick_header(head, score)
+        headers = [normalise_text(h) for h in head[header_idx]] if header_idx < len(head) else []
         width = len(headers)
         while width and not headers[width - 1]:
             width -= 1
         headers = headers[:width]
         body = rows[header_idx + 1:]
-        cols = [[(r[i] if i < len(r) else "") for r in body] for i in range(width)]
-        data = pa.table([_normalise_column(pa.chunked_array([pa.array(c, pa.string())])) for c in cols],
+        cols = list(zip(*body))[:width] if body else [()] * width
+        data = pa.table([_normalise_column(pa.chunked_array([_text_array(c)])) for c in cols],
                         names=[f"c{i}" for i in range(width)])
         numbers = np.arange(header_idx + 2, header_idx + 2 + len(body))
         data, numbers = _drop_blank_rows(data, numbers)
         tables.append(SourceTable(f"{file}[{title}]", path, headers, data, numbers, header_idx + 1))
+    _workbook.cache_clear()
     if not tables:
         raise InputRejected([Problem(file, None, None, None, tr("file_empty"))])
     return tables
