@@ -14,6 +14,7 @@ import sys
 COMMAND_MODULES = (
     "app.cli.cmd_gui",
     "app.cli.cmd_project",
+    "app.cli.cmd_demo",
     "app.cli.cmd_gnss",
     "app.cli.cmd_render",
     "app.cli.cmd_import",
