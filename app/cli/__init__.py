@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "app.cli.cmd_gnss",
     "app.cli.cmd_render",
     "app.cli.cmd_import",
+    "app.cli.cmd_profile",
     "app.cli.cmd_check",
     "app.cli.cmd_trace",
 )
