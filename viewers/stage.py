@@ -1,8 +1,8 @@
 """A ProjectScene's actors on one vtkRenderer: the single drawing path of every view.
 
 The 3D view, the 2D map and ``subterra render`` all draw through a
-:class:`Stage`: one actor per layer (plus the ground and a selection
-overlay), styles from :mod:`viewers.styles`, vertical exaggeration as a Z
+:class:`Stage`: one actor per layer (plus the ground, a selection overlay
+and named overlays), styles from :mod:`viewers.styles`, vertical exaggeration as a Z
 scale of every actor about the scene's reference elevation, picking that
 maps a cell back to its feature id.  Touch it on the GUI thread only.
 """

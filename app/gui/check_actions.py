@@ -37,6 +37,14 @@ REPORT_FILTER = "PDF (*.pdf);;HTML (*.html)"
 TRACE_LAYERS = ("pipe_segments", "pipe_points")
 
 
+def _number(value) -> float:
+    """A coordinate as a float (NaN when missing)."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
 class CheckActions(QObject):
     """Builds the Analysis menu and the findings dock into ``window`` and runs what they ask for."""
 
@@ -293,7 +301,7 @@ class CheckActions(QObject):
         items = [(finding.get(f"{side}_layer"), finding.get(f"{side}_id")) for side in ("a", "b")]
         self.overlay.highlight([(layer, fid_) for layer, fid_ in items if isinstance(layer, str)
                                 and isinstance(fid_, str)])
-        self.overlay.fly_to(float(finding["x"]), float(finding["y"]), float(finding["z"]))
+        self.overlay.fly_to(*(_number(finding.get(c)) for c in ("x", "y", "z")))
         values = self.win.project.feature(*items[0]) if self.win.project and isinstance(items[0][0], str) else None
         if values:
             self.win.attributes.show_feature(items[0][0], values)
@@ -301,13 +309,11 @@ class CheckActions(QObject):
     # --------------------------------------------------------------- traces
     def _selection(self) -> list[tuple[str, str]]:
         """The picked feature, then the highlighted ones (a finding's pair, a trace)."""
-        out = []
-        for view in self.win.views():
-            if view.stage.selection is not None:
-                out.append(view.stage.selection)
-            out.extend(view.stage.highlighted)
-            break
-        return list(dict.fromkeys(out))
+        view = self.win.view3d
+        if view is None:
+            return []
+        picked = [view.stage.selection] if view.stage.selection is not None else []
+        return list(dict.fromkeys(picked + list(view.stage.highlighted)))
 
     def trace(self, mode: str) -> bool:
         """Trace connected/upstream/downstream from the selected feature, or isolate the selected burst segment."""

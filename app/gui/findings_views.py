@@ -31,7 +31,6 @@ class FindingsOverlay(QObject):
         self.win = window
         self._frame = None
         self._markers = None
-        self._items: tuple[tuple[str, str], ...] = ()
         self._flight: QVariantAnimation | None = None
         self._attached: set[int] = set()
 
@@ -67,12 +66,12 @@ class FindingsOverlay(QObject):
         scene, project = self._scene(), self.win.project
         items = tuple((str(a), str(b)) for a, b in items if a and b)
         mesh = highlight_mesh(project.frames, items, scene.origin) if scene is not None and project else None
+        shown = items if mesh is not None else ()
         for view in self.win.views():
             view.select("", None)
-            view.stage.highlight(items if mesh is not None else (), mesh)
+            view.stage.highlight(shown, mesh)
             view.redraw()
-        self._items = items if mesh is not None else ()
-        return self._items
+        return shown
 
     def clear(self) -> None:
         """Remove markers and highlight from the views."""
