@@ -40,6 +40,21 @@ KINDS = ["vertical", "horizontal"]
 SIZE_NOTE = "outside size assumes zero wall / unknown size"
 
 
+class PhaseClock:
+    """Wall and CPU seconds (all threads of the process) per phase: timings["NAME_s"], ["NAME_cpu_s"]."""
+
+    def __init__(self):
+        self.timings: dict[str, float] = {}
+        self._wall, self._cpu = time.perf_counter(), time.process_time()
+
+    def lap(self, name: str) -> None:
+        """Close the phase ``name`` (started at the previous lap) and start the next one."""
+        wall, cpu = time.perf_counter(), time.process_time()
+        self.timings[f"{name}_s"] = wall - self._wall
+        self.timings[f"{name}_cpu_s"] = cpu - self._cpu
+        self._wall, self._cpu = wall, cpu
+
+
 @dataclass
 class ClearanceOptions:
     """Options of the clearance audit."""
@@ -71,8 +86,6 @@ class Pieces:
     end0: np.ndarray
     end1: np.ndarray
     line: np.ndarray        # non-degenerate (a point cannot cross)
-    n0: np.ndarray
-    n1: np.ndarray
 
 
 @dataclass
@@ -106,14 +119,16 @@ def prepare(fs: FeatureSet, table: RuleTable, focus: np.ndarray | None = None
     ymin, ymax = np.minimum(fs.y0, fs.y1), np.maximum(fs.y0, fs.y1)
     cell = _cell_size(xmax - xmin, ymax - ymin, grow)
     # spatial order: by the grid cell of each box's lower-left corner
-    order = np.argsort(((xmin - xmin.min(initial=0)) // cell) * 1e7 + (ymin - ymin.min(initial=0)) // cell,
-                       kind="stable")
+    inv = 1.0 / cell
+    cx = np.floor((xmin - xmin.min(initial=0)) * inv).astype(np.int64)
+    cy = np.floor((ymin - ymin.min(initial=0)) * inv).astype(np.int64)
+    order = np.argsort(cx * (int(cy.max(initial=0)) + 1) + cy)
     f = f[order]
     p = Pieces(x0=fs.x0[order], y0=fs.y0[order], x1=fs.x1[order], y1=fs.y1[order], z0=fs.z0[order],
                z1=fs.z1[order], box=(xmin[order], ymin[order], xmax[order], ymax[order]), feat=f,
                run=fs.run[f], prof=fs.profile[f], half_w=(fs.width / 2)[f],
                half_h=(fs.height / 2)[f], band=fs.band[f], end0=fs.ends[f, 0], end1=fs.ends[f, 1],
-               line=((fs.x0 != fs.x1) | (fs.y0 != fs.y1))[order], n0=fs.n0[order], n1=fs.n1[order])
+               line=((fs.x0 != fs.x1) | (fs.y0 != fs.y1))[order])
     g = grow[order]
     bx0, by0, bx1, by1 = p.box
     index = GridIndex(bx0 - g, by0 - g, bx1 + g, by1 + g, cell)
@@ -250,15 +265,12 @@ def audit(fs: FeatureSet, table: RuleTable, threads: int = 2, progress=None,
 
     ``focus`` (bool per feature) limits the audit to pairs with at least one focus feature.
     """
-    timings: dict[str, float] = {}
-    t0 = time.perf_counter()
-    p, ctx, index, _ = prepare(fs, table, focus)
-    timings["index_s"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
+    clock = PhaseClock()
+    p, ctx, index, order = prepare(fs, table, focus)
+    clock.lap("index")
     cr, hz = _pairs(p, ctx, index, threads, progress)
     del index
-    timings["pairs_s"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
+    clock.lap("pairs")
     n = len(fs)
     counts: dict = {"candidate_pairs": int(len(hz["i"]) + len(cr["i"]))}
     # ---- crossings: vertical check at the crossing point (the worst crossing of a feature pair)
@@ -305,9 +317,10 @@ def audit(fs: FeatureSet, table: RuleTable, threads: int = 2, progress=None,
                           "horizontal"))
     _, _, flag = fnd.judge(clear_h, hreq, hband)
     f = np.flatnonzero(flag & ~no_rule_h)
-    graph = coverage.PieceGraph(p.n0, p.n1, np.hypot(p.x1 - p.x0, p.y1 - p.y0), p.run, fs.n_nodes)
-    cov = coverage.covered(graph, ci, cj, cr["s"], cr["t"], cr["sin"], hi[f], hj[f], s[f], t[f], s2[f], t2[f],
-                           hreq[f] + p.half_w[hi[f]] + p.half_w[hj[f]])
+    # the piece graph in input order, where node numbers follow piece numbers (cache-friendly)
+    graph = coverage.PieceGraph(fs.n0, fs.n1, fs.piece_length(), fs.run[fs.feat], fs.n_nodes)
+    cov = coverage.covered(graph, order[ci], order[cj], cr["s"], cr["t"], cr["sin"], order[hi[f]], order[hj[f]],
+                           s[f], t[f], s2[f], t2[f], hreq[f] + p.half_w[hi[f]] + p.half_w[hj[f]])
     del cr
     counts["covered_by_crossing"] = int(cov.sum())
     f = f[~cov]
@@ -319,11 +332,10 @@ def audit(fs: FeatureSet, table: RuleTable, threads: int = 2, progress=None,
                       (ya + yb) / 2, z, hreq[f]))
     counts.update(_no_rule_summary(fs, no_rule_pairs))
     counts["segments"] = int(n)
-    timings["judge_s"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
+    clock.lap("judge")
     df = _frame(fs, table, p, rows)
-    timings["rows_s"] = time.perf_counter() - t0
-    return Audit(df, counts, timings, no_vertical)
+    clock.lap("rows")
+    return Audit(df, counts, clock.timings, no_vertical)
 
 
 def _no_vertical(fs: FeatureSet, p: Pieces, ci: np.ndarray, cj: np.ndarray, s: np.ndarray) -> pd.DataFrame:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
+import pandas as pd
 
 SIN_MIN = float(np.sin(np.radians(10.0)))
 _TOL = 1e-9
@@ -56,32 +57,37 @@ def _expand(ptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _node_distances(g: PieceGraph, x, node, dist, cap) -> tuple[np.ndarray, np.ndarray]:
     """Sorted keys (crossing * n_nodes + node) and along-line distances from each crossing, up to its cap.
 
-    Starts from the given (crossing, node, distance) seeds.
+    A bounded frontier expansion from the given (crossing, node, distance) seeds:
+    each round keeps the candidates that improve on the best known distance of
+    their key and expands them along their pieces.
     """
     ptr, inc_piece = g.incidence
     nn = np.int64(g.n_nodes)
     best_key = np.zeros(0, dtype=np.int64)
     best_d = np.zeros(0)
-    while len(x):
-        key = x.astype(np.int64) * nn + node
-        all_key = np.concatenate([best_key, key])
-        all_d = np.concatenate([best_d, dist])
-        is_new = np.concatenate([np.zeros(len(best_key), bool), np.ones(len(key), bool)])
-        order = np.lexsort((~is_new, all_d, all_key))   # per key: smallest distance, old before new
-        all_key, all_d, is_new = all_key[order], all_d[order], is_new[order]
-        first = np.concatenate([[True], all_key[1:] != all_key[:-1]])
-        best_key, best_d = all_key[first], all_d[first]
-        improved = first & is_new
-        fx = (all_key[improved] // nn)
-        fnode = all_key[improved] - fx * nn
-        fd = all_d[improved]
-        rep, pos = _expand(ptr, fnode)
-        piece = inc_piece[pos]
+    key = x.astype(np.int64) * nn + node
+    while len(key):
+        order = np.lexsort((dist, key))
+        key, dist = key[order], dist[order]
+        first = np.concatenate([[True], key[1:] != key[:-1]])
+        key, dist = key[first], dist[first]
+        pos = np.searchsorted(best_key, key)
+        at = np.minimum(pos, len(best_key) - 1)
+        known = (best_key[at] == key) if len(best_key) else np.zeros(len(key), dtype=bool)
+        better = ~known | (dist < best_d[at] if len(best_key) else True)
+        key, dist, pos, at, known = key[better], dist[better], pos[better], at[better], known[better]
+        best_d[at[known]] = dist[known]
+        best_key = np.insert(best_key, pos[~known], key[~known])
+        best_d = np.insert(best_d, pos[~known], dist[~known])
+        fx = key // nn
+        fnode = key - fx * nn
+        rep, where = _expand(ptr, fnode)
+        piece = inc_piece[where]
         other = g.n0[piece] + g.n1[piece] - fnode[rep]
-        nd = fd[rep] + g.length[piece]
+        nd = dist[rep] + g.length[piece]
         x_new = fx[rep]
         ok = nd <= cap[x_new] + _TOL
-        x, node, dist = x_new[ok], other[ok], nd[ok]
+        key, dist = x_new[ok] * nn + other[ok], nd[ok]
     return best_key, best_d
 
 
@@ -134,25 +140,25 @@ def covered(g: PieceGraph, xs, xt, us, ut, sin_angle, pa, pb, ua, ub, ua2, ub2, 
     out = np.zeros(len(pa), dtype=bool)
     if not len(pa) or not len(xs):
         return out
-    # the reach of a crossing: the largest lnum among flagged pairs of the same two runs, over sin(angle)
-    fkey = _run_key(g, pa, pb)
-    fo = np.argsort(fkey, kind="stable")
-    fk_sorted = fkey[fo]
-    first = np.concatenate([[True], fk_sorted[1:] != fk_sorted[:-1]])
-    ukey = fk_sorted[first]
-    umax = np.maximum.reduceat(lnum[fo], np.flatnonzero(first))
-    xkey = _run_key(g, xs, xt)
-    slot = np.minimum(np.searchsorted(ukey, xkey), len(ukey) - 1)
-    xk = np.flatnonzero(ukey[slot] == xkey)
-    sin_eff = np.maximum(sin_angle[xk], SIN_MIN)
-    cap = umax[slot[xk]] / sin_eff
-    xs, xt, us, ut = xs[xk], xt[xk], us[xk], ut[xk]
-    # seeds: the ends of the crossing's two pieces within its reach
+    # only a crossing whose reach passes an end of one of its pieces can cover another pair
+    sin_eff = np.maximum(sin_angle, SIN_MIN)
+    cap = lnum.max() / sin_eff
     ls, lt = g.length[xs], g.length[xt]
-    nx = len(xk)
-    seed_x = np.tile(np.arange(nx), 4)
+    seed_d = np.stack([us * ls, (1 - us) * ls, ut * lt, (1 - ut) * lt])
+    xk = np.flatnonzero((seed_d <= cap + _TOL).any(axis=0))
+    # its reach: the largest lnum among flagged pairs of the same two runs, over sin(angle)
+    codes, runs = pd.factorize(_run_key(g, pa, pb))
+    umax = pd.Series(lnum).groupby(codes).max().to_numpy()
+    slot = pd.Index(runs).get_indexer(_run_key(g, xs[xk], xt[xk]))
+    hit = slot >= 0
+    xk, slot = xk[hit], slot[hit]
+    sin_eff = sin_eff[xk]
+    cap = umax[slot] / sin_eff
+    xs, xt, us, ut, seed_d = xs[xk], xt[xk], us[xk], ut[xk], seed_d[:, xk]
+    # seeds: the ends of the crossing's two pieces within its reach
+    seed_x = np.tile(np.arange(len(xk)), 4)
     seed_node = np.concatenate([g.n0[xs], g.n1[xs], g.n0[xt], g.n1[xt]])
-    seed_d = np.concatenate([us * ls, (1 - us) * ls, ut * lt, (1 - ut) * lt])
+    seed_d = seed_d.ravel()
     ok = seed_d <= cap[seed_x] + _TOL
     if not ok.any():
         return out
@@ -171,17 +177,19 @@ def covered(g: PieceGraph, xs, xt, us, ut, sin_angle, pa, pb, ua, ub, ua2, ub2, 
     reach_x, reach_piece = rk // len(g.n0), rk % len(g.n0)
     side_a = g.run[reach_piece] == g.run[xs[reach_x]]
     cx, cpa, cpb = _side_pairs(reach_x, reach_piece, side_a)
-    # match (piece on side a, piece on side b) with the flagged pairs, in either orientation
+    # match (piece on side a, piece on side b) with the flagged pairs whose pieces are both reached
     m = np.int64(len(g.n0))
-    ckey = np.minimum(cpa, cpb).astype(np.int64) * m + np.maximum(cpa, cpb)
-    pkey = np.minimum(pa, pb).astype(np.int64) * m + np.maximum(pa, pb)
+    reached = np.zeros(len(g.n0), dtype=bool)
+    reached[reach_piece] = True
+    cand = np.flatnonzero(reached[pa] & reached[pb])
+    pkey = np.minimum(pa[cand], pb[cand]).astype(np.int64) * m + np.maximum(pa[cand], pb[cand])
     po = np.argsort(pkey, kind="stable")
     pk_sorted = pkey[po]
+    ckey = np.minimum(cpa, cpb).astype(np.int64) * m + np.maximum(cpa, cpb)
     lo = np.searchsorted(pk_sorted, ckey, side="left")
-    hi = np.searchsorted(pk_sorted, ckey, side="right")
-    cnt = hi - lo
+    cnt = np.searchsorted(pk_sorted, ckey, side="right") - lo
     which = np.repeat(np.arange(len(ckey)), cnt)
-    f = po[np.repeat(lo, cnt) + np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt)]
+    f = cand[po[np.repeat(lo, cnt) + np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt)]]
     x = cx[which]
     lim = lnum[f] / sin_eff[x] + _TOL
     ok = ((_along(g, keys, dists, pa[f], ua[f], x, xs, xt, us, ut) <= lim)

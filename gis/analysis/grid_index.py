@@ -63,7 +63,7 @@ class GridIndex:
         ext = float(max(bw.max(initial=0), bh.max(initial=0)))
         sweep = rank * (ext + 2 * self.cell + 1.0) + (lo + ext + 0.5)
         del lo, rank
-        order = np.argsort(sweep, kind="stable")
+        order = np.argsort(sweep)
         self.keys = keys[order]
         self.items = item[order]
         self._sweep = sweep[order]
@@ -83,9 +83,10 @@ class GridIndex:
         self._stop: np.ndarray | None = None
 
     def _cells(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Grid column and row of points."""
-        return (((x - self.gx) // self.cell).astype(np.int32),
-                ((y - self.gy) // self.cell).astype(np.int32))
+        """Grid column and row of points (any monotone rounding works; the same one serves queries)."""
+        inv = 1.0 / self.cell
+        return (np.floor((x - self.gx) * inv).astype(np.int32),
+                np.floor((y - self.gy) * inv).astype(np.int32))
 
     def __len__(self) -> int:
         return len(self.xmin)
@@ -99,10 +100,8 @@ class GridIndex:
         """Indices of boxes overlapping the query box (closed), sorted."""
         if not len(self.group_key):
             return np.zeros(0, dtype=np.int64)
-        cx0 = max(int((xmin - self.gx) // self.cell), 0)
-        cx1 = int((xmax - self.gx) // self.cell)
-        cy0 = max(int((ymin - self.gy) // self.cell), 0)
-        cy1 = min(int((ymax - self.gy) // self.cell), self.ny - 1)
+        cxs, cys = self._cells(np.array([xmin, xmax]), np.array([ymin, ymax]))
+        cx0, cx1, cy0, cy1 = max(int(cxs[0]), 0), int(cxs[1]), max(int(cys[0]), 0), min(int(cys[1]), self.ny - 1)
         if cy1 < cy0 or cx1 < cx0:
             return np.zeros(0, dtype=np.int64)
         cols = np.arange(cx0, cx1 + 1, dtype=np.int64) * self.ny
