@@ -333,7 +333,7 @@ def audit(fs: FeatureSet, table: RuleTable, threads: int = 2, progress=None,
     counts.update(_no_rule_summary(fs, no_rule_pairs))
     counts["segments"] = int(n)
     clock.lap("judge")
-    df = _frame(fs, table, p, rows)
+    df = _frame(fs, table, p, rows, threads)
     clock.lap("rows")
     return Audit(df, counts, clock.timings, no_vertical)
 
@@ -345,7 +345,7 @@ def _no_vertical(fs: FeatureSet, p: Pieces, ci: np.ndarray, cj: np.ndarray, s: n
                          "y": _at(p.y0[ci], p.y1[ci], s) + fs.origin[1]})
 
 
-def _frame(fs: FeatureSet, table: RuleTable, p: Pieces, parts: list[_Rows]) -> pd.DataFrame:
+def _frame(fs: FeatureSet, table: RuleTable, p: Pieces, parts: list[_Rows], threads: int) -> pd.DataFrame:
     """The findings frame of both kinds, already in the findings order (severity, then deficit)."""
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -361,8 +361,11 @@ def _frame(fs: FeatureSet, table: RuleTable, p: Pieces, parts: list[_Rows]) -> p
     rule = cat("rule")[order]
     # a is the feature with the smaller id
     ids = fs.id_array()
-    ta, tb = ids.take(pa.array(fa)), ids.take(pa.array(fb))
-    swap_arrow = pc.fill_null(pc.greater(ta, tb), False)
+    with ThreadPoolExecutor(max(threads, 1)) as pool:      # arrow takes run without the GIL
+        ta, tb = pool.map(ids.take, (pa.array(fa), pa.array(fb)))
+        swap_arrow = pc.fill_null(pc.greater(ta, tb), False)
+        a_id, b_id = pool.map(lambda xy: pc.if_else(swap_arrow, *xy), ((tb, ta), (ta, tb)))
+    del ta, tb
     swap = swap_arrow.to_numpy(zero_copy_only=False)
     fa, fb = np.where(swap, fb, fa), np.where(swap, fa, fb)
     rules = table.rules
@@ -374,9 +377,9 @@ def _frame(fs: FeatureSet, table: RuleTable, p: Pieces, parts: list[_Rows]) -> p
     return pd.DataFrame({
         "kind": pd.Categorical.from_codes(kind, KINDS), "rule_id": _categorical(rule, [r.rule_id for r in rules]),
         "a_layer": pd.Categorical.from_codes(fs.layer_code[fa], fs.layer_names),
-        "a_id": _strings(pc.if_else(swap_arrow, tb, ta)),
+        "a_id": _strings(a_id),
         "b_layer": pd.Categorical.from_codes(fs.layer_code[fb], fs.layer_names),
-        "b_id": _strings(pc.if_else(swap_arrow, ta, tb)),
+        "b_id": _strings(b_id),
         "required_m": required, "actual_m": actual, "deficit_m": deficit,
         "severity": pd.Categorical.from_codes(sev, categories=list(fnd.SEVERITY_ORDER)),
         "uncertain": uncertain, "x": cat("x")[order] + ox, "y": cat("y")[order] + oy, "z": cat("z")[order],

@@ -86,7 +86,7 @@ class FeatureSet:
 
 
 def _arrow_strings(values: pd.Series):
-    """A column as one pyarrow (large) string array; non-text values as their text."""
+    """A column as one pyarrow string array; non-text values as their text."""
     import pyarrow as pa
 
     try:
@@ -99,7 +99,8 @@ def _arrow_strings(values: pd.Series):
                        from_pandas=True)
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
-    return arr.cast(pa.large_string())
+    # 32-bit offsets take faster; large strings only past 2 GB of text
+    return arr.cast(pa.string() if arr.nbytes < 2 ** 31 - 1 else pa.large_string())
 
 
 def _factor(values) -> tuple[np.ndarray, np.ndarray]:
@@ -364,17 +365,10 @@ def _empty(rules: RuleTable) -> FeatureSet:
                       e, e, e, e, e, e, i, i, i, 0)
 
 
-def load(project, layers=("pipe_segments",), rules: RuleTable | None = None,
-         bands: dict | None = None, bbox=None) -> FeatureSet:
-    """Read ``layers`` of a project into a FeatureSet (reading is the only I/O)."""
-    import json
-
-    from gis.analysis.rules import load_for_project
+def read_frames(project, layers=("pipe_segments",), bbox=None) -> dict[str, pd.DataFrame]:
+    """The frames :func:`build` needs from a project: only the columns it uses, per layer."""
     from gis.layers import get
 
-    rules = rules or load_for_project(project)
-    if bands is None:
-        bands = json.loads(project.meta.get("ql_bands", "{}"))
     frames = {}
     for layer in layers:
         if layer not in LINE_LAYERS:
@@ -383,4 +377,17 @@ def load(project, layers=("pipe_segments",), rules: RuleTable | None = None,
                              f"(one of {', '.join(LINE_LAYERS)})")
         fields = get(layer).field_names
         frames[layer] = project.read(layer, bbox=bbox, columns=[c for c in LAYER_COLUMNS[layer] if c in fields])
-    return build(frames, rules, bands)
+    return frames
+
+
+def load(project, layers=("pipe_segments",), rules: RuleTable | None = None,
+         bands: dict | None = None, bbox=None) -> FeatureSet:
+    """Read ``layers`` of a project into a FeatureSet (reading is the only I/O)."""
+    import json
+
+    from gis.analysis.rules import load_for_project
+
+    rules = rules or load_for_project(project)
+    if bands is None:
+        bands = json.loads(project.meta.get("ql_bands", "{}"))
+    return build(read_frames(project, layers, bbox), rules, bands)

@@ -110,7 +110,8 @@ class GridIndex:
         parts = [self.items[self.group_start[a]:self.group_end[b - 1]] for a, b in zip(lo, hi) if b > a]
         if not parts:
             return np.zeros(0, dtype=np.int64)
-        cand = np.unique(np.concatenate(parts))
+        cand = np.sort(np.concatenate(parts))
+        cand = cand[np.concatenate([[True], cand[1:] != cand[:-1]])]
         keep = ((self.xmin[cand] <= xmax) & (self.xmax[cand] >= xmin)
                 & (self.ymin[cand] <= ymax) & (self.ymax[cand] >= ymin))
         return cand[keep].astype(np.int64)
