@@ -273,32 +273,14 @@ def audit(fs: FeatureSet, table: RuleTable, threads: int = 2, progress=None,
     clock.lap("pairs")
     n = len(fs)
     counts: dict = {"candidate_pairs": int(len(hz["i"]) + len(cr["i"]))}
-    # ---- crossings: vertical check at the crossing point (the worst crossing of a feature pair)
     ci, cj = cr["i"], cr["j"]
-    ckey = None
+    ckey = None                    # the worst crossing of each feature pair is its vertical check
     if fs.single_piece:
         pick = np.arange(len(ci))
     else:
         ckey = _pair_key(p, n, ci, cj)
         pick = _first_min(ckey, cr["clear"])
-    pi, pj, clear_v = ci[pick], cj[pick], cr["clear"][pick]
-    vreq = ctx.v_req[p.prof[pi], p.prof[pj]]
-    counts["crossing_pairs"] = int(len(pick))
-    no_rule_v = np.isnan(vreq)
-    no_z = ~no_rule_v & np.isnan(clear_v)
-    counts["no_vertical_data"] = int(no_z.sum())
-    vband = p.band[pi] + p.band[pj]
-    _, _, flag = fnd.judge(clear_v, vreq, vband)
-    m = np.flatnonzero(flag & ~no_rule_v & ~no_z)
-    ia, ib, sv = pi[m], pj[m], cr["sv"][pick[m]]
-    rows = [_Rows(0, ia, ib, ctx.v_rule[p.prof[ia], p.prof[ib]], clear_v[m], vband[m], _at(p.x0[ia], p.x1[ia], sv),
-                  _at(p.y0[ia], p.y1[ia], sv), cr["z"][pick[m]], vreq[m])]
-    no_rule_pairs = [(p.prof[pi[no_rule_v]], p.prof[pj[no_rule_v]], _pair_key(p, n, pi[no_rule_v], pj[no_rule_v]),
-                      "vertical")]
-    nz = pick[np.isnan(clear_v)]
-    no_vertical = _no_vertical(fs, p, ci[nz], cj[nz], cr["s"][nz])
-    del pi, pj, clear_v, vreq, vband, flag, no_rule_v, no_z, m
-    # ---- horizontal pairs not crossing anywhere
+    # ---- horizontal pairs not crossing anywhere: flags first, so the coverage search can start
     hi, hj = hz["i"], hz["j"]
     if fs.single_piece:
         k = np.arange(len(hi))
@@ -313,14 +295,38 @@ def audit(fs: FeatureSet, table: RuleTable, threads: int = 2, progress=None,
     clear_h = dist - (p.half_w[hi] + p.half_w[hj])
     hband = p.band[hi] + p.band[hj]
     no_rule_h = np.isnan(hreq)
-    no_rule_pairs.append((p.prof[hi[no_rule_h]], p.prof[hj[no_rule_h]], _pair_key(p, n, hi[no_rule_h], hj[no_rule_h]),
-                          "horizontal"))
     _, _, flag = fnd.judge(clear_h, hreq, hband)
     f = np.flatnonzero(flag & ~no_rule_h)
-    # the piece graph in input order, where node numbers follow piece numbers (cache-friendly)
+    # the coverage search (in input order, where node numbers follow piece numbers) runs beside the
+    # vertical judgement
     graph = coverage.PieceGraph(fs.n0, fs.n1, fs.piece_length(), fs.run[fs.feat], fs.n_nodes)
-    cov = coverage.covered(graph, order[ci], order[cj], cr["s"], cr["t"], cr["sin"], order[hi[f]], order[hj[f]],
-                           s[f], t[f], s2[f], t2[f], hreq[f] + p.half_w[hi[f]] + p.half_w[hj[f]])
+    search = (lambda: coverage.covered(graph, order[ci], order[cj], cr["s"], cr["t"], cr["sin"], order[hi[f]],
+                                       order[hj[f]], s[f], t[f], s2[f], t2[f],
+                                       hreq[f] + p.half_w[hi[f]] + p.half_w[hj[f]]))
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(search) if threads > 1 else None
+        # ---- crossings: vertical check at the crossing point (the worst crossing of a feature pair)
+        pi, pj, clear_v = ci[pick], cj[pick], cr["clear"][pick]
+        vreq = ctx.v_req[p.prof[pi], p.prof[pj]]
+        counts["crossing_pairs"] = int(len(pick))
+        no_rule_v = np.isnan(vreq)
+        no_z = ~no_rule_v & np.isnan(clear_v)
+        counts["no_vertical_data"] = int(no_z.sum())
+        vband = p.band[pi] + p.band[pj]
+        _, _, vflag = fnd.judge(clear_v, vreq, vband)
+        m = np.flatnonzero(vflag & ~no_rule_v & ~no_z)
+        ia, ib, sv = pi[m], pj[m], cr["sv"][pick[m]]
+        rows = [_Rows(0, ia, ib, ctx.v_rule[p.prof[ia], p.prof[ib]], clear_v[m], vband[m],
+                      _at(p.x0[ia], p.x1[ia], sv), _at(p.y0[ia], p.y1[ia], sv), cr["z"][pick[m]], vreq[m])]
+        no_rule_pairs = [(p.prof[pi[no_rule_v]], p.prof[pj[no_rule_v]],
+                          _pair_key(p, n, pi[no_rule_v], pj[no_rule_v]), "vertical"),
+                         (p.prof[hi[no_rule_h]], p.prof[hj[no_rule_h]],
+                          _pair_key(p, n, hi[no_rule_h], hj[no_rule_h]), "horizontal")]
+        nz = pick[np.isnan(clear_v)]
+        no_vertical = _no_vertical(fs, p, ci[nz], cj[nz], cr["s"][nz])
+        del pi, pj, clear_v, vreq, vband, vflag, no_rule_v, no_z, m
+        fs.id_array()                                      # built here, used by the findings frame
+        cov = pending.result() if pending is not None else search()
     del cr
     counts["covered_by_crossing"] = int(cov.sum())
     f = f[~cov]

@@ -72,13 +72,21 @@ def order(severity_code: np.ndarray, deficit: np.ndarray) -> np.ndarray:
     """Findings order: by severity, then the largest deficit first (NaN last), ties in row order.
 
     A stable bucket pass on the few severity codes, then a stable sort of each
-    bucket (fast on rows that are already in order).
+    bucket (fast on rows that are already in order; large buckets on two threads).
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     key = -np.nan_to_num(np.asarray(deficit, dtype=float), nan=-np.inf)
     code = np.asarray(severity_code)
     by_sev = np.argsort(code, kind="stable")
     blocks = np.split(by_sev, np.flatnonzero(np.diff(code[by_sev])) + 1)
-    out = [b[np.argsort(key[b], kind="stable")] for b in blocks]
+    sort = (lambda b: b[np.argsort(key[b], kind="stable")])
+    if len(key) < 100_000:
+        out = [sort(b) for b in blocks]
+    else:
+        with ThreadPoolExecutor(2) as pool:          # numpy sorts without the GIL
+            out = list(pool.map(sort, sorted(blocks, key=len, reverse=True)))
+        out.sort(key=lambda b: code[b[0]])
     return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
 
 
