@@ -1,7 +1,8 @@
 """`subterra check clearance|excavation|cover|topology|zones PROJECT ...` (CLI.md).
 
 Exit 0 when a check finds no violation, 3 when it does.  Every check writes
-its findings to the project's findings layer under a new run id.
+its findings to the project's findings layer under a new run id; ``--report``
+also writes an HTML or PDF report of the run (gis.report, viewers.qt_print).
 """
 from __future__ import annotations
 
@@ -22,6 +23,12 @@ def register(sub) -> None:
         q.add_argument("--json", action="store_true", help="print the result as one JSON document")
         q.add_argument("--out", help="also write the findings to FILE.csv or FILE.gpkg")
         q.add_argument("--no-store", action="store_true", help="do not write findings to the project")
+        q.add_argument("--report", metavar="FILE.html|FILE.pdf",
+                       help="also write a report (summary, map extract, findings with rule sources, owners)")
+        q.add_argument("--report-lang", choices=("zh", "en", "both"), default="both",
+                       help="language of the report (default both: 中文 and English)")
+        q.add_argument("--include-sensitive", action="store_true",
+                       help="show findings on sensitive layers in full (written to the audit log)")
 
     q = checks.add_parser("clearance", help="净距: horizontal and vertical clearances between utilities")
     common(q)
@@ -66,20 +73,53 @@ def register(sub) -> None:
 def _open(args):
     from gis.store import Project
 
-    return Project.open(args.project, readonly=bool(args.no_store))
+    if args.report:
+        from gis.report import check_path
+
+        check_path(args.report)
+    # an audited output needs to write its audit row even with --no-store
+    writes = not args.no_store or args.include_sensitive
+    return Project.open(args.project, readonly=not writes)
 
 
 def finish(result, args, project) -> int:
     """Export, print (JSON or a table with rule confidence) and choose the exit code."""
-    from gis.analysis import findings
+    from dataclasses import replace
 
+    from gis.analysis import findings
+    from gis.policy import record_sensitive_use, withhold_sensitive
+
+    report = _report(result, args, project) if args.report else None
+    shown, used = withhold_sensitive(result.findings, args.include_sensitive)
+    if used and args.include_sensitive:   # terminal, JSON and --out listings follow the same policy
+        record_sensitive_use(project, used, "check", {"run_id": result.run_id, "out": args.out})
+    summary = result.summary
+    if "owners_to_notify" in summary:
+        from gis.analysis.excavation import owners_of
+
+        summary = {**summary, "owners_to_notify": owners_of(shown)}
+    public = replace(result, findings=shown, summary=summary)
     if args.out:
-        findings.export(result, args.out, crs=project.crs)
+        findings.export(public, args.out, crs=project.crs)
     if args.json:
-        emit_json(result.to_json())
+        doc = public.to_json()
+        if report is not None:
+            doc["report"] = report
+        emit_json(doc)
     else:
-        _print(result)
+        _print(public)
+        if report is not None:
+            print(f"  report: {report['path']}" + (f" (first {report['rows']} of {report['findings']} findings; "
+                                                   f"all in {report['csv']})" if report["csv"] else ""))
     return 3 if result.violations else 0
+
+
+def _report(result, args, project) -> dict:
+    from gis.report import ReportOptions
+    from viewers.report_output import save_report
+
+    opts = ReportOptions(lang=args.report_lang, include_sensitive=args.include_sensitive, rules_file=args.rules)
+    return save_report(result, project, args.report, opts)
 
 
 def _print(result) -> None:

@@ -14,15 +14,14 @@ from collections.abc import Callable
 
 import numpy as np
 
-from gis.sections import outside_size, rect_sections
+from gis.layers import WELL_APPURTENANCES
+from gis.sections import outside_size, rect_sections, tunnel_sections
 from viewers import styles
 from viewers.scene import geometry as geo
 from viewers.scene.mesh import MeshBuilder
 
 UNKNOWN_SIZE_M = 0.1           # drawn size of a segment whose size is not recorded
-DEFAULT_TUNNEL_DIAMETER_M = 6.2  # shield tunnel, when the outer diameter is missing
 DEFAULT_WELL_DIAMETER_M = 1.0
-WELLS = ("检修井", "窨井", "检查井", "阀门井", "人孔", "手孔")
 _UP = np.array([0.0, 0.0, 1.0])
 _TOWARDS_VIEWER = np.array([0.0, -1.0, 0.0])  # section views look along +y
 
@@ -121,11 +120,9 @@ def pipe_sizes(gdf) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def tunnel_sizes(gdf) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(is_rect, width, height) of metro tunnels: box sections are width x height, others round."""
-    rect = column(gdf, "section", object) == "box"
-    d = column(gdf, "outer_diameter_m")
-    d = np.where(d > 0, d, DEFAULT_TUNNEL_DIAMETER_M)
-    w, h = column(gdf, "width_m"), column(gdf, "height_m")
-    return rect, np.where(rect & (w > 0), w, d), np.where(rect & (h > 0), h, d)
+    rect, width, height, _ = tunnel_sections(column(gdf, "section", object), column(gdf, "outer_diameter_m"),
+                                             column(gdf, "width_m"), column(gdf, "height_m"))
+    return rect, width, height
 
 
 class WellBuilder(LayerBuilder):
@@ -138,7 +135,7 @@ class WellBuilder(LayerBuilder):
 
     def _wells(self, gdf, origin):
         depth = column(gdf, "well_depth")
-        rows = np.flatnonzero(np.isin(column(gdf, "appurtenance", object), WELLS) & (depth > 0))
+        rows = np.flatnonzero(np.isin(column(gdf, "appurtenance", object), WELL_APPURTENANCES) & (depth > 0))
         import shapely
 
         xyz = shapely.get_coordinates(gdf.geometry.values[rows], include_z=True) - origin
