@@ -163,21 +163,23 @@ def _evaluate(p: Pieces, ctx: _Context, items: np.ndarray, f: np.ndarray, s: np.
     keep &= ~(((a0 >= 0) & ((a0 == b0) | (a0 == b1))) | ((a1 >= 0) & ((a1 == b0) | (a1 == b1))))
     k = np.flatnonzero(keep)
     f, s = f[k], s[k]
-    prof, hw, band = p.prof[items], p.half_w[items], p.band[items]
-    hreq = ctx.h_flat[prof[f] * ctx.np + prof[s]]
-    half = hw[f] + hw[s]
-    lim = np.where(np.isnan(hreq), ctx.rmax, hreq + band[f] + band[s]) + half + EPS
     xmin, ymin, xmax, ymax = (b[items] for b in p.box)
     gap = np.maximum(np.maximum(xmin[s] - xmax[f], xmin[f] - xmax[s]),
                      np.maximum(ymin[s] - ymax[f], ymin[f] - ymax[s]))
-    near = gap <= lim
     line = p.line[items]
-    touch = np.flatnonzero(near & (gap <= 0) & line[f] & line[s])
+    touch = np.flatnonzero((gap <= 0) & line[f] & line[s])
     x0, y0, x1, y1 = p.x0[items], p.y0[items], p.x1[items], p.y1[items]
     cross = np.zeros(len(f), dtype=bool)
     if len(touch):
         a, b = f[touch], s[touch]
         cross[touch] = seggeom.intersects(x0[a], y0[a], x1[a], y1[a], x0[b], y0[b], x1[b], y1[b])
+    # the rest within reach of a flag (or of the largest rule, for pairs without one)
+    rest = np.flatnonzero(~cross)
+    f_r, s_r = f[rest], s[rest]
+    prof, hw, band = p.prof[items], p.half_w[items], p.band[items]
+    hreq = ctx.h_flat[prof[f_r] * ctx.np + prof[s_r]]
+    lim = np.where(np.isnan(hreq), ctx.rmax, hreq + band[f_r] + band[s_r]) + (hw[f_r] + hw[s_r]) + EPS
+    near = gap[rest] <= lim
     # crossings: where they meet, and the vertical clear distance there (the worst of two for an overlap)
     c = np.flatnonzero(cross)
     a, b = f[c], s[c]
@@ -196,9 +198,9 @@ def _evaluate(p: Pieces, ctx: _Context, items: np.ndarray, f: np.ndarray, s: np.
         sv = np.where(use2, cr.s2, cr.s)
     crossings = {"i": items[a], "j": items[b], "s": cr.s, "t": cr.t, "sin": cr.sin_angle, "clear": clear_v,
                  "sv": sv, "z": (za + zb) / 2}
-    # the rest: closest approach, kept when within reach of a flag
-    h = np.flatnonzero(near & ~cross)
-    a, b = f[h], s[h]
+    # the rest: closest approach, kept when within reach
+    h = np.flatnonzero(near)
+    a, b = f_r[h], s_r[h]
     cl = seggeom.closest(x0[a], y0[a], x1[a], y1[a], x0[b], y0[b], x1[b], y1[b])
     inside = np.flatnonzero(cl.dist <= lim[h])
     horizontal = {"i": items[a[inside]], "j": items[b[inside]], "dist": cl.dist[inside], "s": cl.s[inside],

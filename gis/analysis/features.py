@@ -260,6 +260,25 @@ def _point_codes(frames: dict[str, pd.DataFrame]) -> np.ndarray:
     return codes.astype(np.int64)
 
 
+def _end_nodes(pid: np.ndarray, ucode: np.ndarray) -> tuple[np.ndarray, int]:
+    """Node of each line end with a point id: one per (utility, point id), numbered in order of first use.
+
+    (-1 where the end has no id; the number of such nodes.)  Usually every
+    point id belongs to one utility and the point id codes are the nodes.
+    """
+    n_ids = int(pid.max(initial=-1)) + 1
+    has = pid >= 0
+    owner = np.full(n_ids, -1, dtype=np.int64)
+    owner[pid[has]] = ucode[has]
+    if (owner[pid[has]] == ucode[has]).all():
+        return pid.astype(np.int64), n_ids
+    keyed = np.where(has, (ucode.astype(np.int64) + 1) * n_ids + pid, -1)
+    nodes = np.full(len(pid), -1, dtype=np.int64)
+    codes, uniq = pd.factorize(keyed[has])
+    nodes[has] = codes
+    return nodes, len(uniq)
+
+
 def _pieces(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(vertices, vertex -> feature, first vertex row, second vertex row of every piece).
 
@@ -309,11 +328,7 @@ def build(frames: dict[str, pd.DataFrame], rules: RuleTable, bands: dict | None 
     if origin is None:
         origin = (float(np.floor(coords[:, 0].min())), float(np.floor(coords[:, 1].min()))) if len(coords) else (0.0, 0.0)
     # node per vertex: ends with a point id take the node (utility, id); fresh nodes elsewhere
-    keyed = np.where(pid >= 0, np.tile(ucode + 1, 2) * (pid.max(initial=0) + 1) + pid, -1)
-    kcodes = np.full(2 * n, -1, dtype=np.int64)
-    codes, kuniq = pd.factorize(keyed[keyed >= 0])
-    kcodes[keyed >= 0] = codes
-    n_keyed = len(kuniq)
+    kcodes, n_keyed = _end_nodes(pid, np.tile(ucode, 2))
     counts = np.bincount(cidx, minlength=n)
     first = np.cumsum(counts) - counts
     last = first + counts - 1

@@ -129,7 +129,7 @@ class GridIndex:
         stop = self._partners()
         return int(np.maximum(stop - np.arange(len(stop)) - 1, 0).sum())
 
-    def batches(self, batch: int = 65_536) -> list[tuple[int, int]]:
+    def batches(self, batch: int = 131_072) -> list[tuple[int, int]]:
         """Cell-group ranges holding about ``batch`` pair tests each (for :meth:`local_pairs`)."""
         if not len(self.group_start):
             return []
