@@ -270,9 +270,25 @@ def audit(fs: FeatureSet, table: RuleTable, threads: int = 2, progress=None,
     clock = PhaseClock()
     p, ctx, index, order = prepare(fs, table, focus)
     clock.lap("index")
-    cr, hz = _pairs(p, ctx, index, threads, progress)
+    found = list(_pairs(p, ctx, index, threads, progress))
     del index
     clock.lap("pairs")
+    rows, counts, no_vertical = _judge(fs, p, ctx, order, threads, found)
+    del p, order
+    clock.lap("judge")
+    df = _frame(fs, table, rows, threads)
+    clock.lap("rows")
+    return Audit(df, counts, clock.timings, no_vertical)
+
+
+def _judge(fs: FeatureSet, p: Pieces, ctx: _Context, order: np.ndarray, threads: int, found: list[dict]
+           ) -> tuple[list[_Rows], dict, pd.DataFrame]:
+    """Findings of both kinds (feature indices and measures), counts, and the crossings lacking Z.
+
+    ``found`` holds the crossings and horizontal pairs of :func:`_pairs`; it is emptied so they can go early.
+    """
+    cr, hz = found
+    found.clear()
     n = len(fs)
     counts: dict = {"candidate_pairs": int(len(hz["i"]) + len(cr["i"]))}
     ci, cj = cr["i"], cr["j"]
@@ -340,10 +356,9 @@ def audit(fs: FeatureSet, table: RuleTable, threads: int = 2, progress=None,
                       (ya + yb) / 2, z, hreq[f]))
     counts.update(_no_rule_summary(fs, no_rule_pairs))
     counts["segments"] = int(n)
-    clock.lap("judge")
-    df = _frame(fs, table, p, rows, threads)
-    clock.lap("rows")
-    return Audit(df, counts, clock.timings, no_vertical)
+    for r in rows:                                    # pieces -> features
+        r.ia, r.ib = p.feat[r.ia], p.feat[r.ib]
+    return rows, counts, no_vertical
 
 
 def _no_vertical(fs: FeatureSet, p: Pieces, ci: np.ndarray, cj: np.ndarray, s: np.ndarray) -> pd.DataFrame:
@@ -353,20 +368,29 @@ def _no_vertical(fs: FeatureSet, p: Pieces, ci: np.ndarray, cj: np.ndarray, s: n
                          "y": _at(p.y0[ci], p.y1[ci], s) + fs.origin[1]})
 
 
-def _frame(fs: FeatureSet, table: RuleTable, p: Pieces, parts: list[_Rows], threads: int) -> pd.DataFrame:
-    """The findings frame of both kinds, already in the findings order (severity, then deficit)."""
+def _frame(fs: FeatureSet, table: RuleTable, parts: list[_Rows], threads: int) -> pd.DataFrame:
+    """The findings frame of both kinds, already in the findings order (severity, then deficit).
+
+    ``parts`` is emptied on the way (its arrays are packed, then freed).
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    cat = (lambda name: np.concatenate([getattr(r, name) for r in parts]))
+    # one row gather of a packed record instead of a gather per column (the order is random)
+    fields = ("actual", "required", "band", "x", "y", "z")
+    rec = np.empty((sum(len(r.ia) for r in parts), len(fields)))
+    for k, name in enumerate(fields):
+        np.concatenate([getattr(r, name) for r in parts], out=rec[:, k])
+    fa, fb, rule = (np.concatenate([getattr(r, name) for r in parts]) for name in ("ia", "ib", "rule"))
     kind = np.concatenate([np.full(len(r.ia), r.kind, dtype=np.int8) for r in parts])
-    actual, required, band = cat("actual"), cat("required"), cat("band")
-    deficit = required - actual
-    sev = fnd.severity_codes(deficit, required)
+    parts.clear()
+    deficit = rec[:, 1] - rec[:, 0]
+    sev = fnd.severity_codes(deficit, rec[:, 1])
     order = fnd.order(sev, deficit)
-    fa, fb = p.feat[cat("ia")[order]], p.feat[cat("ib")[order]]
-    kind, actual, required, band, deficit, sev = (v[order] for v in (kind, actual, required, band, deficit, sev))
-    rule = cat("rule")[order]
+    deficit, sev, fa, fb, rule, kind = (v[order] for v in (deficit, sev, fa, fb, rule, kind))
+    rec = np.take(rec, order, axis=0)
+    actual, required, band, x, y, z = (np.ascontiguousarray(rec[:, k]) for k in range(len(fields)))
+    del rec
     # a is the feature with the smaller id
     ids = fs.id_array()
     with ThreadPoolExecutor(max(threads, 1)) as pool:      # arrow takes run without the GIL
@@ -382,18 +406,21 @@ def _frame(fs: FeatureSet, table: RuleTable, p: Pieces, parts: list[_Rows], thre
     _, uncertain, _ = fnd.judge(actual, required, band)
     ox, oy = fs.origin
     horizontal = kind == 1
+    layers = pd.CategoricalDtype(fs.layer_names)
     return pd.DataFrame({
-        "kind": pd.Categorical.from_codes(kind, KINDS), "rule_id": _categorical(rule, [r.rule_id for r in rules]),
-        "a_layer": pd.Categorical.from_codes(fs.layer_code[fa], fs.layer_names),
+        "kind": pd.Categorical.from_codes(kind, dtype=pd.CategoricalDtype(KINDS), validate=False),
+        "rule_id": _categorical(rule, [r.rule_id for r in rules]),
+        "a_layer": pd.Categorical.from_codes(fs.layer_code[fa], dtype=layers, validate=False),
         "a_id": _strings(a_id),
-        "b_layer": pd.Categorical.from_codes(fs.layer_code[fb], fs.layer_names),
+        "b_layer": pd.Categorical.from_codes(fs.layer_code[fb], dtype=layers, validate=False),
         "b_id": _strings(b_id),
         "required_m": required, "actual_m": actual, "deficit_m": deficit,
-        "severity": pd.Categorical.from_codes(sev, categories=list(fnd.SEVERITY_ORDER)),
-        "uncertain": uncertain, "x": cat("x")[order] + ox, "y": cat("y")[order] + oy, "z": cat("z")[order],
+        "severity": pd.Categorical.from_codes(sev, dtype=pd.CategoricalDtype(list(fnd.SEVERITY_ORDER)),
+                                              validate=False),
+        "uncertain": uncertain, "x": x + ox, "y": y + oy, "z": z,
         "source": _categorical(rule, [r.source for r in rules]),
         "confidence": _categorical(rule, [r.confidence for r in rules]),
-        "owners": owner_pairs(fs.owner, fa, fb), "note": _categorical(rule + len(rules) * sized, notes),
+        "owners": owner_pairs(fs, fa, fb), "note": _categorical(rule + len(rules) * sized, notes),
         "plan_m": np.where(horizontal, actual, np.nan), "vertical_m": np.where(horizontal, np.nan, actual)},
         copy=False)
 
@@ -416,11 +443,9 @@ def _join(*parts: str) -> str:
     return "; ".join(t for t in parts if t)
 
 
-def owner_pairs(owner: pd.Series, fa: np.ndarray, fb: np.ndarray) -> pd.Categorical:
+def owner_pairs(fs: FeatureSet, fa: np.ndarray, fb: np.ndarray) -> pd.Categorical:
     """"owner A; owner B" (distinct, non-empty) for feature index pairs."""
-    codes, uniq = pd.factorize(owner, use_na_sentinel=True)
-    names = [u if isinstance(u, str) else "" for u in uniq] + [""]
-    codes = np.where(codes < 0, len(uniq), codes)
+    codes, names = fs.owner_codes()
     k = np.int64(len(names))
     inverse, combo = pd.factorize(codes[fa] * k + codes[fb])
     text = [_join(*dict.fromkeys((names[c // k], names[c % k]))) for c in combo]

@@ -67,6 +67,7 @@ def _audit(frames: dict, table, threads: int) -> dict:
     fs = features.build(frames, table)
     clock.lap("features")
     frames.clear()                 # the read frames go, as in features.load (freeing them is not compute)
+    features.release_memory()
     clock.lap("release")
     res = clearance.audit(fs, table, threads=threads)
     clock.timings.update(res.timings)
