@@ -318,11 +318,10 @@ def _judge(fs: FeatureSet, p: Pieces, ctx: _Context, order: np.ndarray, threads:
     # the coverage search (in input order, where node numbers follow piece numbers) runs beside the
     # vertical judgement
     graph = coverage.PieceGraph(fs.n0, fs.n1, fs.piece_length(), fs.run[fs.feat], fs.n_nodes)
-    search = (lambda: coverage.covered(graph, order[ci], order[cj], cr["s"], cr["t"], cr["sin"], order[hi[f]],
-                                       order[hj[f]], s[f], t[f], s2[f], t2[f],
-                                       hreq[f] + p.half_w[hi[f]] + p.half_w[hj[f]]))
+    search = (graph, order[ci], order[cj], cr["s"], cr["t"], cr["sin"], order[hi[f]], order[hj[f]],
+              s[f], t[f], s2[f], t2[f], hreq[f] + p.half_w[hi[f]] + p.half_w[hj[f]])
     with ThreadPoolExecutor(1) as pool:
-        pending = pool.submit(search) if threads > 1 else None
+        pending = pool.submit(coverage.covered, *search) if threads > 1 else None
         # ---- crossings: vertical check at the crossing point (the worst crossing of a feature pair)
         pi, pj, clear_v = ci[pick], cj[pick], cr["clear"][pick]
         vreq = ctx.v_req[p.prof[pi], p.prof[pj]]
@@ -344,7 +343,8 @@ def _judge(fs: FeatureSet, p: Pieces, ctx: _Context, order: np.ndarray, threads:
         no_vertical = _no_vertical(fs, p, ci[nz], cj[nz], cr["s"][nz])
         del pi, pj, clear_v, vreq, vband, vflag, no_rule_v, no_z, m
         fs.id_array()                                      # built here, used by the findings frame
-        cov = pending.result() if pending is not None else search()
+        cov = pending.result() if pending is not None else coverage.covered(*search)
+    del search
     del cr
     counts["covered_by_crossing"] = int(cov.sum())
     f = f[~cov]

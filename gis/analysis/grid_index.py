@@ -124,11 +124,6 @@ class GridIndex:
             del self._sweep, self._sweep_hi
         return self._stop
 
-    def pair_work(self) -> int:
-        """Number of entry pairs the sweep tests (pairs found plus rejected ones)."""
-        stop = self._partners()
-        return int(np.maximum(stop - np.arange(len(stop)) - 1, 0).sum())
-
     def batches(self, batch: int = 131_072) -> list[tuple[int, int]]:
         """Cell-group ranges holding about ``batch`` pair tests each (for :meth:`local_pairs`)."""
         if not len(self.group_start):
