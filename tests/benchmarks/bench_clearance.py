@@ -15,7 +15,8 @@ Sizes: BENCH_SIZE (default 1,000,000 segments), BASELINE_SIZE (default
 300,000; the baseline is extrapolated linearly to BENCH_SIZE when smaller,
 and says so), CHECK_SIZE (default 20,000: findings compared with the
 brute-force reference), RUNS (default 3).  DEMO_PROJECT=path.gpkg also audits
-a project file (e.g. ``gis.demo.build(path, "city")``) read through the store.
+a project file read through the store; BENCH_DEMO=1 does so on ``gis.demo``'s
+"city" project (built into the cache on first use).
 `python -m tests.benchmarks clearance`.
 """
 from __future__ import annotations
@@ -41,6 +42,17 @@ def city_file(n: int) -> Path:
     path = CACHE / f"city_{n}.parquet"
     if not path.exists():
         city(n, seed=1).to_parquet(path)
+    return path
+
+
+def demo_file() -> Path:
+    """The demo city project (gis.demo "city", about 1M pipe segments), built on first use (minutes)."""
+    import gis.demo
+
+    path = CACHE / "demo_city.gpkg"
+    if not path.exists():
+        CACHE.mkdir(exist_ok=True)
+        gis.demo.build(path, "city").close()
     return path
 
 
@@ -272,9 +284,10 @@ def main() -> None:
         print(f"  baseline extrapolated linearly to {best['segments']:,} (extrapolated, not measured): "
               f"~{est:.1f} s wall, ~{est_cpu:.1f} s CPU -> ratio ~{est / best['compute_s']:.1f}x wall, "
               f"~{est_cpu / best['compute_cpu_s']:.1f}x CPU")
-    if os.environ.get("DEMO_PROJECT"):
-        _engine_lines(f"Subterra engine on {os.environ['DEMO_PROJECT']} (store read)",
-                      [_child("demo", os.environ["DEMO_PROJECT"]) for _ in range(n_runs)])
+    demo_path = os.environ.get("DEMO_PROJECT") or (str(demo_file()) if os.environ.get("BENCH_DEMO") else None)
+    if demo_path:
+        _engine_lines(f"Subterra engine on {demo_path} (store read)",
+                      [_child("demo", demo_path) for _ in range(n_runs)])
     if check_size:
         c = _child("check", check_size)
         print(f"brute force at {c['segments']:,} segments: identical findings: {c['identical']} "
