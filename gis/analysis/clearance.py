@@ -247,7 +247,7 @@ def _pairs(p: Pieces, ctx: _Context, index: GridIndex, threads: int, progress) -
 
 @dataclass
 class _Rows:
-    """Findings of one kind as arrays (piece indices, rule row, measures)."""
+    """Findings of one kind as arrays: pieces (features once judged) a and b, rule row, measures."""
 
     kind: int
     ia: np.ndarray

@@ -214,8 +214,7 @@ def _segment_attrs(df: pd.DataFrame, rules: RuleTable, bands: dict) -> dict:
     return {"ids": _column(df, "line_id"), "util": ucode[group], "util_names": list(unames),
             "profile": prof[group], "profiles": profiles, "width": np.nan_to_num(w)[group],
             "height": np.nan_to_num(h)[group], "known": (wall_known & ~np.isnan(w))[group],
-            "band": _bands(_column(df, "quality_level"), bands), "owner": _column(df, "owner"),
-            "start": _column(df, "start_point"), "end": _column(df, "end_point")}
+            "band": _bands(_column(df, "quality_level"), bands), "owner": _column(df, "owner")}
 
 
 def _column(df: pd.DataFrame, name: str) -> pd.Series:
@@ -228,8 +227,7 @@ def _plain_attrs(df: pd.DataFrame, cls: str, width: np.ndarray, height: np.ndarr
     return {"ids": _column(df, "feature_id"), "util": np.zeros(n, dtype=np.int64), "util_names": [cls],
             "profile": np.zeros(n, dtype=np.int64), "profiles": [Profile(cls, None, None, None, None)],
             "width": np.nan_to_num(width), "height": np.nan_to_num(height), "known": ~np.isnan(width),
-            "band": _bands(_column(df, "quality_level"), bands), "owner": _column(df, "owner"),
-            "start": _column(df, ""), "end": _column(df, "")}
+            "band": _bands(_column(df, "quality_level"), bands), "owner": _column(df, "owner")}
 
 
 def _tunnel_attrs(df: pd.DataFrame, bands: dict) -> dict:
