@@ -205,10 +205,9 @@ def _plan_one(project, path: Path, file: str, options: ImportOptions, result: Im
         return
     layer = registry.get(target)
     spec = dict(_spec(layer))
-    for mapping in (options.mapping, *options.table_mapping.values()):
-        cols.check_mapping(mapping, set(spec) | set(layer.field_names))
-    found, unused, problems = cols.match(table.headers, spec, {**options.mapping,
-                                                               **options.table_mapping.get(file, {})}, file)
+    overrides = {**options.mapping, **options.table_mapping.get(file, {})}
+    cols.check_mapping(overrides, set(spec) | set(layer.field_names))
+    found, unused, problems = cols.match(table.headers, spec, overrides, file)
     if (path.suffix.lower() == ".dxf" and layer.name in ("pipe_points", "pipe_segments") and "utility" not in found
             and "Layer" in table.headers and table.headers.index("Layer") not in found.values()):
         found["utility"] = table.headers.index("Layer")          # DXF layers are named after the utility
