@@ -36,6 +36,7 @@ class ImportUi(QObject):
             window.menu_file.insertAction(window.act_close, act)
         window.menu_file.insertSeparator(window.act_close)
         window.menu_file.aboutToShow.connect(self._update_actions)
+        window.project_loaded.connect(self._update_actions)
         window.setAcceptDrops(True)
         window.installEventFilter(self)
         self._update_actions()
@@ -45,7 +46,7 @@ class ImportUi(QObject):
         self.act_import.setText(tr("&Import…"))
         self.act_history.setText(tr("Import &history…"))
 
-    def _update_actions(self) -> None:
+    def _update_actions(self, *_args) -> None:
         has_project = self.window.project is not None
         self.act_import.setEnabled(has_project)
         self.act_history.setEnabled(has_project)

@@ -136,7 +136,7 @@ class CrsChooser(QWidget):
             self.status.setText(tr("The file has no CRS: choose the one its coordinates are in "
                                    "(Subterra does not guess)."))
         elif data == OTHER and text and not ok:
-            self.status.setText(tr("Not a CRS: {text}", text=text))
+            self.status.setText(tr("Not a CRS: {crs}", crs=text))
         elif data == OTHER and ok:
             self.status.setText(crs_name(text))
         else:
