@@ -60,11 +60,15 @@ class ImportUi(QObject):
             self.window._notify(QMessageBox.Icon.Information, tr("Import"),
                                 tr("Open or create a project first, then import into it."))
             return None
+        if self.wizard is not None:                # files dropped while it is open join it
+            self.wizard.add_files(files or [])
+            return self.wizard
         if self.window.runner.busy:
             self.window.statusBar().showMessage(tr("Busy: wait for the current task or cancel it"), 5000)
             return None
         self.wizard = open_wizard(self.window, self.window.project.path, self.window.settings, files)
         self.wizard.imported.connect(lambda result: self.refresh(list(result.accepted)))
+        self.wizard.finished.connect(partial(self._closed, "wizard"))
         return self.wizard
 
     def show_history(self):
@@ -75,9 +79,15 @@ class ImportUi(QObject):
             return None
         self.history = ImportHistoryDialog(self.window, self.window.project.path)
         self.history.reverted.connect(lambda _id, counts: self.refresh(list(counts)))
+        self.history.finished.connect(partial(self._closed, "history"))
         self.history.open()
         self.history.load()
         return self.history
+
+    def _closed(self, name: str, _result: int) -> None:
+        """Forget (and delete) a closed wizard or history dialog."""
+        getattr(self, name).deleteLater()
+        setattr(self, name, None)
 
     def refresh(self, layers: list[str]) -> None:
         """Read ``layers`` again and rebuild the scene (window's worker), then show it in both views."""

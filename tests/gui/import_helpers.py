@@ -134,3 +134,10 @@ def double_click_row(qtbot, view, row: int) -> None:
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
     qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
 
+
+
+def close_wizard(qtbot, window, button=QWizard.WizardButton.CancelButton) -> None:
+    """Click the wizard's Cancel (or Finish) and wait until the window has let go of it."""
+    wizard = window.import_ui.wizard
+    click(qtbot, wizard.button(button))
+    qtbot.waitUntil(lambda: window.import_ui.wizard is None, timeout=5000)

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWizard
 from PySide6.QtWidgets import QMessageBox
 
 from gis.store import Project
 from tests.gui.conftest import open_and_wait
-from tests.gui.import_helpers import (JS_LINES, JS_POINTS, answer_next_box, click, fresh_project, import_button,
-                                      start_wizard, to_checks, to_preview)
+from tests.gui.import_helpers import (JS_LINES, JS_POINTS, answer_next_box, click, close_wizard, fresh_project,
+                                      import_button, start_wizard, to_checks, to_preview)
 
 
 def import_pair(qtbot, window):
@@ -16,8 +17,7 @@ def import_pair(qtbot, window):
     to_checks(qtbot, wizard)
     with qtbot.waitSignal(window.import_ui.views_refreshed, timeout=60000):
         click(qtbot, import_button(wizard))
-    click(qtbot, wizard.button(wizard.WizardButton.FinishButton))
-    qtbot.waitUntil(lambda: not wizard.isVisible(), timeout=5000)
+    close_wizard(qtbot, window, QWizard.WizardButton.FinishButton)
     return wizard
 
 

@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QFileDialog, QWizard
 from gis.store import Project
 from tests.conftest import DATA
 from tests.gui.conftest import make_window, open_and_wait, press
-from tests.gui.import_helpers import (JS_LINES, JS_POINTS, choose, click, fresh_project, import_button, next_page,
-                                      start_wizard, to_checks, to_preview)
+from tests.gui.import_helpers import (JS_LINES, JS_POINTS, choose, click, close_wizard, fresh_project, import_button,
+                                      next_page, start_wizard, to_checks, to_preview)
 
 GIS = DATA / "import" / "gis"
 MODELS = DATA / "import" / "models"
@@ -43,11 +43,10 @@ def test_ctrl_i_add_files_and_remembered_folder_and_options(qtbot, window, tmp_p
     choose(qtbot, page.form.depth_unit, "m")
     checks = to_checks(qtbot, wizard)
     assert not checks.model.problems
-    wizard.reject()
-    qtbot.waitUntil(lambda: not wizard.isVisible(), timeout=5000)
+    close_wizard(qtbot, window)
     # the next wizard opens in the folder of the last files and with the options of the last survey import
     press(qtbot, window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: window.import_ui.wizard is not wizard and window.import_ui.wizard.isVisible(),
+    qtbot.waitUntil(lambda: window.import_ui.wizard is not None and window.import_ui.wizard.isVisible(),
                     timeout=5000)
     again = window.import_ui.wizard
     click(qtbot, again.files.add_button)
@@ -55,7 +54,7 @@ def test_ctrl_i_add_files_and_remembered_folder_and_options(qtbot, window, tmp_p
     qtbot.waitUntil(lambda: len(again.files.sources()) == 2 and not again.busy, timeout=30000)
     page = to_preview(qtbot, again, utility=None)
     assert page.form.utility.currentData() == "JS"
-    again.reject()
+    close_wizard(qtbot, window)
 
 
 def test_importer_override_and_table_roles(qtbot, window, tmp_path, monkeypatch):
@@ -79,7 +78,7 @@ def test_importer_override_and_table_roles(qtbot, window, tmp_path, monkeypatch)
     page = to_preview(qtbot, wizard)
     assert {t.role for t in wizard.preview_plan.tables} == {"lines"}
     assert page.tab_for(str(JS_POINTS)).info.text().startswith("Line table")
-    wizard.reject()
+    close_wizard(qtbot, window)
 
 
 def test_gis_file_without_crs_needs_a_chosen_crs_and_lands(qtbot, window, tmp_path, monkeypatch):
@@ -115,7 +114,7 @@ def test_gis_file_without_crs_needs_a_chosen_crs_and_lands(qtbot, window, tmp_pa
     with Project.open(path, readonly=True) as proj:
         assert "EPSG:4549" not in proj.import_log()[0]["warnings"]       # same CRS: nothing reprojected
         assert proj.count("pipe_segments") == 2
-    wizard.accept()
+    close_wizard(qtbot, window, QWizard.WizardButton.FinishButton)
 
 
 def test_geojson_offers_its_own_crs_and_a_model_needs_one(qtbot, window, tmp_path, monkeypatch):
@@ -133,7 +132,7 @@ def test_geojson_offers_its_own_crs_and_a_model_needs_one(qtbot, window, tmp_pat
     with qtbot.waitSignal(window.import_ui.views_refreshed, timeout=60000):
         click(qtbot, import_button(wizard))
     assert "pipe_points" in window.view3d.stage.scene.layers
-    wizard.accept()
+    close_wizard(qtbot, window, QWizard.WizardButton.FinishButton)
     model = start_wizard(qtbot, window, [MODELS / "district_si.inp"])
     assert model.kind() == "epanet"
     next_page(qtbot, model)
@@ -146,7 +145,7 @@ def test_geojson_offers_its_own_crs_and_a_model_needs_one(qtbot, window, tmp_pat
     click(qtbot, model.columns.refresh_button)
     qtbot.waitUntil(lambda: not model.busy and bool(model.preview_plan.tables), timeout=60000)
     assert not model.columns.tab_for(model.preview_plan.tables[0].file).mapping.isEnabled()
-    model.reject()
+    close_wizard(qtbot, window)
 
 
 @pytest.mark.parametrize("lang", ["zh_CN"])
@@ -164,6 +163,30 @@ def test_problems_are_worded_in_the_ui_language(qtbot, qapp, tmp_path, monkeypat
     assert "不是数字" in reasons
     assert checks.model.headerData(5, Qt.Orientation.Horizontal) == "原因"
     assert checks.model.index(0, 0).data() == "被拒绝的行"
-    wizard.reject()
+    close_wizard(qtbot, win)
     with Project.open(win.project.path, readonly=True) as proj:
         assert proj.import_log() == []
+
+
+def test_a_dem_is_stored_as_the_terrain_and_shown(qtbot, window, tmp_path, monkeypatch):
+    from tests.test_render_import_dem import write_dem
+
+    monkeypatch.setenv("SUBTERRA_LANG", "en")
+    path = fresh_project(tmp_path)
+    open_and_wait(qtbot, window, path)
+    assert window.view3d.stage.scene.ground is None
+    dem = write_dem(tmp_path / "ground.tif", "EPSG:4549", (557000.0, 3464300.0), 10.0, np.full((20, 20), 4.5))
+    wizard = start_wizard(qtbot, window, [dem])
+    assert wizard.kind() == "dem"
+    next_page(qtbot, wizard)
+    assert wizard.columns.message.text().startswith("A DEM is stored as the project's terrain")
+    assert wizard.columns.form.crs.value() == (True, None)
+    next_page(qtbot, wizard)
+    assert wizard.checks.summary.text() == "ground.tif will be stored as the project's terrain."
+    with qtbot.waitSignal(window.import_ui.views_refreshed, timeout=60000):
+        click(qtbot, import_button(wizard))
+    assert "terrain 400" in wizard.done_page.summary.text()
+    assert window.project.has_terrain
+    for view in window.views():
+        assert view.stage.scene.ground is not None
+    close_wizard(qtbot, window, QWizard.WizardButton.FinishButton)

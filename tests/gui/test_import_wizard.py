@@ -4,11 +4,12 @@ from __future__ import annotations
 import numpy as np
 import shapely
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWizard
 
 from gis.utilities import UTILITIES
 from tests.gui.conftest import near_colour, open_and_wait, screen_pos, vtk_widget
-from tests.gui.import_helpers import (JS_LINES, JS_POINTS, click, fresh_project, import_button, start_wizard,
-                                      to_checks, to_preview)
+from tests.gui.import_helpers import (JS_LINES, JS_POINTS, click, close_wizard, fresh_project, import_button,
+                                      start_wizard, to_checks, to_preview)
 
 
 def test_good_survey_pair_lands_in_both_views_and_the_panel(qtbot, window, tmp_path, monkeypatch):
@@ -49,5 +50,4 @@ def test_good_survey_pair_lands_in_both_views_and_the_panel(qtbot, window, tmp_p
     assert window.attributes.value("material") == "球墨铸铁"
     assert window.attributes.value("owner") == "市自来水公司"
     assert window.attributes.value("road") == "人民路"
-    click(qtbot, wizard.button(wizard.WizardButton.FinishButton))
-    qtbot.waitUntil(lambda: not wizard.isVisible(), timeout=5000)
+    close_wizard(qtbot, window, QWizard.WizardButton.FinishButton)
