@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from PySide6.QtCore import QSettings, Signal
 from PySide6.QtGui import QDoubleValidator
-from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from app.gui.i18n import lang_key, tr
 from app.gui.settings import read_list

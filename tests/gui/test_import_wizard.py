@@ -44,6 +44,11 @@ def test_good_survey_pair_lands_in_both_views_and_the_panel(qtbot, window, tmp_p
     mid = shapely.line_interpolate_point(geom, 0.5, normalized=True)
     z = float(np.mean(shapely.get_coordinates(geom, include_z=True)[:, 2]))
     view = window.view3d
+    # the pixels where the pipe is drawn changed from background to the water-supply colour
+    at = screen_pos(view, mid.x, mid.y, z)
+    patch = (slice(max(at.y() - 3, 0), at.y() + 4), slice(max(at.x() - 3, 0), at.x() + 4))
+    assert near_colour(after[patch], UTILITIES["JS"].rgb) > 0
+    assert near_colour(before[patch], UTILITIES["JS"].rgb) == 0 and (before[patch] != after[patch]).any()
     with qtbot.waitSignal(view.picked, timeout=5000) as sig:
         qtbot.mouseClick(vtk_widget(view), Qt.MouseButton.LeftButton, pos=screen_pos(view, mid.x, mid.y, z))
     assert sig.args == ["pipe_segments", "JS1-JS2"]
