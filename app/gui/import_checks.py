@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QFileDialog, QHB
                                QTableView, QVBoxLayout, QWidget, QWizard, QWizardPage)
 
 from app.gui.i18n import lang_key, tr
-from app.gui.import_preview import PreviewTable
+from app.gui.import_preview import ROLE_LAYERS, PreviewTable
 
 CONTEXT_ROWS = 50          # rows read around a problem outside the preview
 
@@ -187,10 +187,13 @@ class ChecksPage(QWizardPage):
         self.warnings.addItems(plan.warnings)
         lang = lang_key()
         valid = ", ".join(f"{registry.get(k).label(lang)} {n:,}" for k, n in plan.accepted.items()) or "0"
+        roles = {t.file: t.role for t in plan.tables}
         rejected: dict[str, int] = {}
-        for frame in plan.rejected_rows:
+        for frame in plan.rejected_rows:          # one frame per source table
             if len(frame):
-                name = os.path.basename(str(frame["source_file"].iloc[0]))
+                file = str(frame["source_file"].iloc[0])
+                layer = ROLE_LAYERS.get(roles.get(file, ""), roles.get(file, ""))
+                name = registry.LAYERS[layer].label(lang) if layer in registry.LAYERS else os.path.basename(file)
                 rejected[name] = rejected.get(name, 0) + len(frame)
         text = tr("Valid rows: {valid}.", valid=valid)
         if rejected:

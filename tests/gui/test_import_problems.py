@@ -63,6 +63,7 @@ def test_bad_file_lists_problems_with_rows_and_jumps_to_them(qtbot, window, tmp_
     assert model.index(bad, 2).data() == BAD_GROUND_ROW
     assert model.index(bad, 5).data() == "not a number"
     assert not import_button(wizard).isEnabled()              # all or nothing: problems block the import
+    assert "Rejected rows: pipe points 3, pipe segments 1." in checks.summary.text()   # both P10 rows
     # sorting by row really sorts (numbers, not text)
     checks.table.sortByColumn(2, checks.table.horizontalHeader().sortIndicatorOrder().AscendingOrder)
     rows = [p.row for p in model.problems if p.file == str(pts)]
