@@ -139,6 +139,9 @@ class Stage:
                             styles.LayerStyle(rgb, point_size=size))
         prop = actor.GetProperty()
         prop.LightingOff()                 # the exact colour, whatever the shading
+        prop.SetAmbient(0.0)
+        prop.SetDiffuse(1.0)
+        prop.SetSpecular(0.0)
         prop.RenderPointsAsSpheresOn()
         mapper = actor.GetMapper()
         mapper.SetResolveCoincidentTopologyToPolygonOffset()

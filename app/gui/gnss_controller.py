@@ -132,7 +132,7 @@ class GnssController(QObject):
         self.act_centre = self._action(self.centre_on_position, "Ctrl+Shift+L")
         self.act_scatter = self._action(self.panel.reset_scatter)
         self.menu = QMenu(self.win)
-        self.win.menuBar().insertMenu(self.win.menu_help.menuAction(), self.menu)
+        self.win.menuBar().insertMenu(self.win.menu_lang.menuAction(), self.menu)
         for item in (self.act_panel, self.act_connect, self.act_sourcetable, None, self.act_survey,
                      self.act_survey_pipe, None, self.act_centre, self.act_scatter):
             if item is None:
