@@ -158,7 +158,12 @@ class GnssPanel(QWidget):
         self.rtcm_table = QTableWidget(0, 3)
         self.rtcm_table.setObjectName("gnssRtcmTable")
         self.rtcm_table.verticalHeader().hide()
-        self.rtcm_table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header = self.rtcm_table.horizontalHeader()
+        for col in (0, 1):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.rtcm_table.setWordWrap(False)
+        self.rtcm_table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.rtcm_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.rtcm_table.setMaximumHeight(150)
         box.addWidget(self.rtcm_table)
@@ -310,6 +315,7 @@ class GnssPanel(QWidget):
         session, self.session = self.session, None
         self._timer.stop()
         if session is not None:
+            session.status.unsubscribe(self._epoch_finished)
             if wait:
                 session.stop()
             else:
@@ -396,7 +402,7 @@ class GnssPanel(QWidget):
         if used.get("total") is None:
             v["sats"].setText("—")
         elif per:
-            v["sats"].setText(tr("{total}: {detail}", total=used["total"], detail=" · ".join(per)))
+            v["sats"].setText(tr("{total} ({detail})", total=used["total"], detail=" · ".join(per)))
         else:
             v["sats"].setText(tr("{total} (no GSA: per constellation unknown)", total=used["total"]))
         if done is None:

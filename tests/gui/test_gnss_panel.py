@@ -64,7 +64,7 @@ def test_f9p_log_shows_fix_beidou_sigmas_and_sky(qtbot, gnss_window, f9p):
     qtbot.waitUntil(lambda: "北斗 BeiDou 6" in panel.values["sats"].text()
                     and panel.values["sigma"].text() != "—", timeout=20000)
     sats = panel.values["sats"].text()
-    assert sats.startswith("20:") and "GPS 8" in sats and "GLONASS 3" in sats and "Galileo 3" in sats
+    assert sats.startswith("20 (") and "GPS 8" in sats and "GLONASS 3" in sats and "Galileo 3" in sats
     assert panel.fix_label.text() == "Single" and panel.fix_label.property("fix") == "single"
     assert panel.values["sigma"].text().startswith("4.")            # GST sigmas of the F9P log (metres)
     assert panel.values["dop"].text().startswith("0.")              # HDOP 0.6..0.8 / PDOP ~1
