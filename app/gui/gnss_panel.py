@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import threading
+import time
 from dataclasses import dataclass
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
@@ -23,6 +24,7 @@ from app.gui.i18n import tr
 from gis.errors import SubterraError, UsageError
 
 POLL_MS = 250
+PLOT_INTERVAL_S = 1.0       # the sky and scatter plots redraw at most once a second
 FRAMES = ("CGCS2000", "WGS84", "ITRF2014", "ETRS89")
 KEY = "gnss/"
 # Remembered connection fields (never the password).
@@ -58,12 +60,10 @@ class Position:
 class GnssPanel(QWidget):
     """Connection form, fix / satellites / corrections status, sky plot and occupation scatter.
 
-    ``connection_changed(bool)`` after connect / disconnect; ``updated`` after
-    each refresh from the status model (GUI thread).
+    ``connection_changed(bool)`` after connect / disconnect (GUI thread).
     """
 
     connection_changed = Signal(bool)
-    updated = Signal()
 
     def __init__(self, settings: QSettings, parent: QWidget | None = None):
         super().__init__(parent)
@@ -73,6 +73,8 @@ class GnssPanel(QWidget):
         self.position: Position | None = None
         self._finished = None           # the last complete epoch (set from the receiver's thread)
         self._version = -1
+        self._plots_at = -PLOT_INTERVAL_S       # monotonic time the plots were last fed
+        self._plots_due = False
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self.refresh)
@@ -352,11 +354,14 @@ class GnssPanel(QWidget):
         self.values["age"].setText(_num(status.correction_age(), "{:.1f}", " s"))
         self.values["rate"].setText(_num(status.data_rate_hz(), "{:.1f}", " Hz"))
         version = status.version
-        if version == self._version:
-            return
-        self._version = version
-        self._show(status)
-        self.updated.emit()
+        if version != self._version:
+            self._version = version
+            self._plots_due = True
+            self._show(status)
+        if self._plots_due and time.monotonic() - self._plots_at >= PLOT_INTERVAL_S:
+            self._plots_due = False
+            self._plots_at = time.monotonic()
+            self._show_plots(status)
 
     def _show_idle(self) -> None:
         self._set_fix(None)
@@ -371,13 +376,13 @@ class GnssPanel(QWidget):
         rgb = FIX_RGB.get(fix or "none", (0, 0, 0))
         text = fix_text(fix) if fix else tr("Not connected")
         self.fix_label.setText(text)
+        if self.fix_label.property("fix") == (fix or "") and self.fix_label.styleSheet():
+            return                          # re-styling is costly: only when the fix type changes
         self.fix_label.setProperty("fix", fix or "")
         self.fix_label.setStyleSheet(f"QLabel {{ background: rgb{rgb}; color: white; font-weight: bold; "
                                      "border-radius: 4px; padding: 3px; }")
 
     def _show(self, status) -> None:
-        from importers.gnss.capture import offsets_m
-
         snap = status.snapshot()
         ep = status.latest_epoch()
         done = self._finished or ep
@@ -423,6 +428,10 @@ class GnssPanel(QWidget):
         v["rtcm"].setText(tr("{frames} frames, {kib} KiB, {crc} CRC errors", frames=r["frames"],
                              kib=f"{r['bytes'] / 1024:.1f}", crc=r["crc_errors"]))
         self._show_rtcm_types(r["types"])
+
+    def _show_plots(self, status) -> None:
+        from importers.gnss.capture import offsets_m
+
         self.sky.set_sats(status.sky())
         scatter = status.scatter()
         if scatter:

@@ -10,7 +10,7 @@ import math
 from collections.abc import Sequence
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from app.gui.i18n import tr
@@ -48,24 +48,43 @@ def _colour(rgb: tuple[int, int, int]) -> QColor:
 
 
 class _Plot(QWidget):
-    """A white square-ish paper with a title line."""
+    """White paper drawn by :meth:`draw` into a cached pixmap: a layout change next to the plot
+    only copies it; new data (:meth:`changed`) draws it again."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setMinimumSize(200, 200)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self._cache: QPixmap | None = None
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
         return QSize(280, 300)
 
-    def _painter(self) -> QPainter:
+    def changed(self) -> None:
+        """The data changed: draw again at the next paint."""
+        self._cache = None
+        self.update()
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt API
+        ratio = self.devicePixelRatioF()
+        if self._cache is None or self._cache.size() != self.size() * ratio:
+            self._cache = QPixmap(self.size() * ratio)
+            self._cache.setDevicePixelRatio(ratio)
+            self._cache.fill(Qt.GlobalColor.white)
+            p = QPainter(self._cache)
+            p.setRenderHint(QPainter.RenderHint.Antialiasing)
+            font = QFont(self.font())
+            font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
+            p.setFont(font)
+            self.draw(p)
+            p.end()
         p = QPainter(self)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        p.fillRect(self.rect(), Qt.GlobalColor.white)
-        font = QFont(p.font())
-        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
-        p.setFont(font)
-        return p
+        p.drawPixmap(0, 0, self._cache)
+        p.end()
+
+    def draw(self, p: QPainter) -> None:
+        """Paint the plot (subclasses)."""
+        raise NotImplementedError
 
 
 class SkyPlot(_Plot):
@@ -84,7 +103,7 @@ class SkyPlot(_Plot):
     def set_sats(self, sats: Sequence) -> None:
         """Show these satellites (:class:`importers.gnss.status.SkySat`)."""
         self.sats = list(sats)
-        self.update()
+        self.changed()
 
     def sky_geometry(self) -> tuple[QPointF, float]:
         """Centre and horizon radius of the polar plot in widget pixels."""
@@ -99,8 +118,7 @@ class SkyPlot(_Plot):
         a = math.radians(azimuth)
         return QPointF(centre.x() + r * math.sin(a), centre.y() - r * math.cos(a))
 
-    def paintEvent(self, event) -> None:  # noqa: N802 - Qt API
-        p = self._painter()
+    def draw(self, p: QPainter) -> None:  # noqa: D102 - see _Plot
         centre, radius = self.sky_geometry()
         p.setPen(QPen(_GRID, 1))
         for el in (0, 30, 60):
@@ -125,7 +143,6 @@ class SkyPlot(_Plot):
             p.setPen(_TEXT)
             p.drawText(QPointF(pos.x() + SAT_RADIUS_PX + 1, pos.y() - SAT_RADIUS_PX + 2), str(s.prn))
         self._paint_snr(p)
-        p.end()
 
     def _paint_snr(self, p: QPainter) -> None:
         with_snr = [s for s in self.sats if s.snr]
@@ -157,7 +174,7 @@ class ScatterPlot(_Plot):
     def set_points(self, north: Sequence[float], east: Sequence[float], fixes: Sequence[str]) -> None:
         """Show offsets (m) from the mean position with the fix type of each epoch."""
         self.north, self.east, self.fixes = list(north), list(east), list(fixes)
-        self.update()
+        self.changed()
 
     def extent_m(self) -> float:
         """Half-width of the plot in metres (a round figure above the farthest epoch)."""
@@ -167,8 +184,7 @@ class ScatterPlot(_Plot):
                 return step
         return math.ceil(far / 100.0) * 100.0
 
-    def paintEvent(self, event) -> None:  # noqa: N802 - Qt API
-        p = self._painter()
+    def draw(self, p: QPainter) -> None:  # noqa: D102 - see _Plot
         w, h = self.width(), self.height() - 20
         centre = QPointF(w / 2, h / 2 + 2)
         radius = max(10.0, min(w, h) / 2 - 10)
@@ -188,4 +204,3 @@ class ScatterPlot(_Plot):
         text = (tr("{count} epochs, spread {spread} m, ring {ring} m", count=len(self.north),
                    spread=f"{spread:.3f}", ring=f"{half:g}") if self.north else tr("No positions yet"))
         p.drawText(QRectF(0, self.height() - 20, w, 20), Qt.AlignmentFlag.AlignCenter, text)
-        p.end()
