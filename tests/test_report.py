@@ -335,3 +335,23 @@ def test_no_findings_and_no_map(tmp_path):
     assert "No map extract: no off-screen OpenGL available" in text
     assert set(Page(text).rows) == set(result.findings["finding_id"])
     proj.close()
+
+
+def test_check_cli_listings_follow_the_sensitive_policy(tmp_path):
+    import json
+
+    from gis.store import Project
+    from tests.conftest import run_cli
+
+    path = tmp_path / "e.gpkg"
+    excavation_project(path).close()
+    args = ["check", "excavation", path, "--wkt", EXCAVATION_WKT, "--bottom-elev", "-5", "--no-store"]
+    hidden = run_cli(*args, "--json")
+    assert hidden.returncode == 3 and SENSITIVE_ID not in hidden.stdout and "人防办" not in hidden.stdout
+    assert SENSITIVE_ID not in run_cli(*args).stdout
+    with Project.open(path, readonly=True) as proj:
+        before = len(proj.audit_log())
+    shown = run_cli(*args, "--json", "--include-sensitive")
+    assert SENSITIVE_ID in {f["a_id"] for f in json.loads(shown.stdout)["findings"]}
+    with Project.open(path, readonly=True) as proj:
+        assert [a["action"] for a in proj.audit_log()[before:]] == ["sensitive_output:check"]

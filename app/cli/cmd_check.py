@@ -28,7 +28,7 @@ def register(sub) -> None:
         q.add_argument("--report-lang", choices=("zh", "en", "both"), default="both",
                        help="language of the report (default both: 中文 and English)")
         q.add_argument("--include-sensitive", action="store_true",
-                       help="show findings on sensitive layers in full in the report (written to the audit log)")
+                       help="show findings on sensitive layers in full (written to the audit log)")
 
     q = checks.add_parser("clearance", help="净距: horizontal and vertical clearances between utilities")
     common(q)
@@ -77,25 +77,37 @@ def _open(args):
         from gis.report import check_path
 
         check_path(args.report)
-    # an audited report needs to write its audit row even with --no-store
-    writes = not args.no_store or (args.report and args.include_sensitive)
+    # an audited output needs to write its audit row even with --no-store
+    writes = not args.no_store or args.include_sensitive
     return Project.open(args.project, readonly=not writes)
 
 
 def finish(result, args, project) -> int:
     """Export, print (JSON or a table with rule confidence) and choose the exit code."""
-    from gis.analysis import findings
+    from dataclasses import replace
 
-    if args.out:
-        findings.export(result, args.out, crs=project.crs)
+    from gis.analysis import findings
+    from gis.policy import record_sensitive_use, withhold_sensitive
+
     report = _report(result, args, project) if args.report else None
+    shown, used = withhold_sensitive(result.findings, args.include_sensitive)
+    if used and args.include_sensitive:   # terminal, JSON and --out listings follow the same policy
+        record_sensitive_use(project, used, "check", {"run_id": result.run_id, "out": args.out})
+    summary = result.summary
+    if "owners_to_notify" in summary:
+        from gis.analysis.excavation import owners_of
+
+        summary = {**summary, "owners_to_notify": owners_of(shown)}
+    public = replace(result, findings=shown, summary=summary)
+    if args.out:
+        findings.export(public, args.out, crs=project.crs)
     if args.json:
-        doc = result.to_json()
+        doc = public.to_json()
         if report is not None:
             doc["report"] = report
         emit_json(doc)
     else:
-        _print(result)
+        _print(public)
         if report is not None:
             print(f"  report: {report['path']}" + (f" (first {report['rows']} of {report['findings']} findings; "
                                                    f"all in {report['csv']})" if report["csv"] else ""))

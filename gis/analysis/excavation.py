@@ -338,6 +338,11 @@ def proposed_pipe(project, opts: ExcavationOptions, table) -> pd.DataFrame:
     return df, res.counts
 
 
+def owners_of(findings) -> list[str]:
+    """The owners (权属单位) named by findings, for notification; "; "-joined cells split."""
+    return sorted({o for s in findings["owners"].dropna() for o in str(s).split("; ") if o})
+
+
 def run(project, options: ExcavationOptions, progress=None) -> CheckResult:
     """Run the check for one area or proposed pipe; write the findings under a new run id."""
     from gis.analysis import zones
@@ -361,8 +366,7 @@ def run(project, options: ExcavationOptions, progress=None) -> CheckResult:
     df = pd.concat([d for d in (df, zone_rows) if len(d)], ignore_index=True) if len(zone_rows) else df
     run_id = fnd.new_run_id(CHECK)
     out = fnd.frame(df, CHECK, run_id)
-    owners = sorted({o for s in out["owners"].dropna() for o in str(s).split("; ") if o})
-    summary = fnd.summarize(out, **counts, owners_to_notify=owners, warnings=warnings)
+    summary = fnd.summarize(out, **counts, owners_to_notify=owners_of(out), warnings=warnings)
     result = CheckResult(run_id, CHECK, summary, out)
     if options.write and not project.readonly:
         fnd.write(project, result, progress)
