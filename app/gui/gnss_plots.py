@@ -14,11 +14,11 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from app.gui.i18n import tr
-from importers.gnss import constellations as cons
 
+# Keyed by the names of importers.gnss.constellations (not imported here: the window shows first).
 CONSTELLATION_RGB = {
-    cons.GPS: (30, 90, 200), cons.GLONASS: (200, 40, 40), cons.GALILEO: (0, 150, 70),
-    cons.BDS: (235, 135, 0), cons.QZSS: (150, 70, 190), cons.NAVIC: (130, 90, 40), cons.SBAS: (120, 120, 120),
+    "GPS": (30, 90, 200), "GLONASS": (200, 40, 40), "Galileo": (0, 150, 70), "BDS": (235, 135, 0),
+    "QZSS": (150, 70, 190), "NavIC": (130, 90, 40), "SBAS": (120, 120, 120),
 }
 FIX_RGB = {
     "none": (150, 150, 150), "single": (210, 40, 40), "dgps": (30, 120, 220), "pps": (30, 120, 220),
@@ -33,7 +33,7 @@ SNR_MAX = 55.0
 
 def constellation_label(name: str) -> str:
     """How a constellation is named on screen (BeiDou always as 北斗 BeiDou)."""
-    return "北斗 BeiDou" if name == cons.BDS else name
+    return "北斗 BeiDou" if name == "BDS" else name
 
 
 def fix_text(fix: str) -> str:

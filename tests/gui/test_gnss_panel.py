@@ -57,6 +57,14 @@ def _colour_count(image, rgb) -> int:
     return int((arr == np.array(rgb, np.uint8)).all(axis=2).sum())
 
 
+def test_every_constellation_has_a_colour_and_beidou_its_name():
+    from app.gui.gnss_plots import constellation_label
+
+    assert set(CONSTELLATION_RGB) == set(cons.CONSTELLATIONS)
+    assert len(set(CONSTELLATION_RGB.values())) == len(CONSTELLATION_RGB)
+    assert constellation_label(cons.BDS) == "北斗 BeiDou" and constellation_label(cons.GPS) == "GPS"
+
+
 def test_f9p_log_shows_fix_beidou_sigmas_and_sky(qtbot, gnss_window, f9p):
     panel = gnss_window.gnss.panel
     assert panel.fix_label.text() == "Not connected"
