@@ -164,9 +164,14 @@ def test_fixed_point_and_pipe_point_are_stored_and_drawn(qtbot, surveying):
     assert _marker_pixels(win.view3d, x, y, row["h"]) == 0
     win.layer_tree.set_visible("layer", "survey_points", True)
 
-    # survey a pipe point: a survey_points row and its pipe_points row in one go
+    # the same point id again: refused by the store, one line, nothing changed
     qtbot.mouseClick(win.gnss.panel.connect_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: win.gnss.panel.position is not None, timeout=20000)
+    _fill_and_start(qtbot, win, Qt.Key.Key_F9, None, point_id="GP1", epochs=2, require="any")
+    text = _result(qtbot, win, "gnssCaptureRefused")
+    assert text.startswith("survey_points:") and "duplicate point_id" in text and "\n" not in text
+
+    # survey a pipe point: a survey_points row and its pipe_points row in one go
     _fill_and_start(qtbot, win, Qt.Key.Key_F9, Qt.KeyboardModifier.ShiftModifier, point_id="WS7", epochs=5,
                     utility="WS", feature="三通", appurtenance="检查井", depth=1.35)
     text = _result(qtbot, win, "gnssCaptureResult")
@@ -203,3 +208,30 @@ def test_refused_capture_says_why_and_cancel_stores_nothing(qtbot, surveying):
     assert win.gnss.act_survey.isEnabled() and win.gnss.panel.session is not None
     with Project.open(win.project.path, readonly=True) as proj:
         assert proj.count("survey_points") == 0 and proj.count("pipe_points") == 0
+
+
+def test_capture_dialog_checks_its_fields_and_numbers_points(qtbot, isolated_settings):
+    from PySide6.QtWidgets import QWidget
+
+    from app.gui import settings as st
+    from app.gui.gnss_dialogs import next_point_id
+    from gis.errors import UsageError
+
+    assert [next_point_id(v) for v in ("P9", "WS09", "GP", "", "A1B2")] == ["P10", "WS10", "GP1", "P1", "A1B3"]
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    dlg = CaptureDialog(parent, st.open_settings(), pipe=True)
+    dlg.point_edit.clear()
+    with pytest.raises(UsageError, match="Enter a point id"):
+        dlg.build_request()
+    dlg.point_edit.setText("YS3")
+    dlg.utility_combo.setCurrentIndex(dlg.utility_combo.findData("YS"))
+    dlg.mode_combo.setCurrentIndex(dlg.mode_combo.findData("seconds"))
+    dlg.count_spin.setValue(30)
+    req = dlg.build_request()
+    assert req.rules.seconds == 30 and req.rules.epochs is None and req.rules.require == "fixed"
+    assert req.pipe.utility == "YS" and req.pipe.depth is None and req.rules.max_sigma is None
+    dlg.accept()
+    again = CaptureDialog(parent, st.open_settings(), pipe=True)     # remembered, next id offered
+    assert again.point_edit.text() == "YS4" and again.mode_combo.currentData() == "seconds"
+    assert again.utility_combo.currentData() == "YS"
