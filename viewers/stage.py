@@ -39,6 +39,7 @@ class Stage:
         self._clip = None
         self._locators: dict[str, object] = {}
         self.selection: tuple[str, str] | None = None
+        self.markers: dict[str, object] = {}     # name -> actor of set_marker's points
 
     # ----------------------------------------------------------------- scene
     def set_scene(self, scene: ProjectScene) -> None:
@@ -59,7 +60,9 @@ class Stage:
             self.renderer.RemoveActor(actor)
         if self._overlay is not None:
             self.renderer.RemoveActor(self._overlay)
-        self.actors, self._meshes, self._locators = {}, {}, {}
+        for actor in self.markers.values():
+            self.renderer.RemoveActor(actor)
+        self.actors, self._meshes, self._locators, self.markers = {}, {}, {}, {}
         self._overlay, self.selection, self.scene = None, None, None
 
     def _actor(self, data, st: styles.LayerStyle):
@@ -94,6 +97,8 @@ class Stage:
                 actor.GetProperty().SetOpacity(self._ground_opacity)
                 visible = visible and self._ground_opacity > 0
             actor.SetVisibility(visible)
+        for name, actor in self.markers.items():
+            actor.SetVisibility(name not in self._hidden)
         for actor in self._all_actors():
             actor.SetScale(1.0, 1.0, self._exaggeration)
             mapper = actor.GetMapper()
@@ -105,8 +110,47 @@ class Stage:
 
     def _all_actors(self):
         yield from self.actors.values()
+        yield from self.markers.values()
         if self._overlay is not None:
             yield self._overlay
+
+    # --------------------------------------------------------------- markers
+    def set_marker(self, name: str, points, rgb: styles.RGB = styles.SELECTION_RGB, size: float = 12.0) -> bool:
+        """Draw point markers named ``name`` at project (x, y, z): one tuple or an (n, 3) array.
+
+        Replaces the markers of that name; None or no points removes them.
+        Markers follow exaggeration, clipping and the visibility of a layer
+        of the same name; they are not picked, not framed, and go with the
+        scene (clear / set_scene remove them).  False when there is no scene.
+        """
+        old = self.markers.pop(name, None)
+        if old is not None:
+            self.renderer.RemoveActor(old)
+        xyz = None if points is None else np.asarray(points, dtype=float).reshape(-1, 3)
+        if self.scene is None or xyz is None or len(xyz) == 0:
+            return False
+        from viewers.scene.mesh import MeshBuilder
+
+        local = xyz - np.asarray(self.scene.origin, dtype=float)
+        n = len(local)
+        mb = MeshBuilder()
+        mb.add(local, (0.0, 0.0, 1.0), verts=(np.arange(n).reshape(n, 1), np.arange(n)))
+        actor = self._actor(mb.polydata(np.tile(np.asarray(rgb, dtype=np.uint8), (n, 1))),
+                            styles.LayerStyle(rgb, point_size=size))
+        prop = actor.GetProperty()
+        prop.LightingOff()                 # the exact colour, whatever the shading
+        prop.SetAmbient(0.0)
+        prop.SetDiffuse(1.0)
+        prop.SetSpecular(0.0)
+        prop.RenderPointsAsSpheresOn()
+        mapper = actor.GetMapper()
+        mapper.SetResolveCoincidentTopologyToPolygonOffset()
+        mapper.SetRelativeCoincidentTopologyPointOffsetParameter(-40.0)
+        actor.SetPickable(False)
+        self.renderer.AddActor(actor)
+        self.markers[name] = actor
+        self._apply()
+        return True
 
     # -------------------------------------------------------------- settings
     def set_layer_visible(self, layer: str, visible: bool) -> None:

@@ -48,6 +48,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_menus()
         self._build_docks()
+        self._build_gnss()
         self._build_central()
         self._build_status_bar()
         self.import_ui = ImportUi(self)          # File > Import…, Import history…, dropped files
@@ -140,6 +141,12 @@ class MainWindow(QMainWindow):
                      None, self.menu_ground, self.menu_exag, None,
                      self.dock_layers.toggleViewAction(), self.dock_attributes.toggleViewAction()):
             self._add_menu_item(self.menu_view, item)
+
+    def _build_gnss(self) -> None:
+        """The GNSS / 测量 menu and dock (app.gui.gnss_controller)."""
+        from app.gui.gnss_controller import GnssController
+
+        self.gnss = GnssController(self)
 
     def _build_central(self) -> None:
         central = QWidget()
@@ -429,6 +436,7 @@ class MainWindow(QMainWindow):
         self.layer_tree.retranslate()
         self.attributes.retranslate()
         self.import_ui.retranslate()
+        self.gnss.retranslate()
         self._update_project_labels()
 
     # --------------------------------------------------------------- settings
@@ -457,6 +465,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: D102 - Qt API
         self.save_settings()
+        self.gnss.shutdown()
         self.runner.shutdown()
         for view in self.views():
             view.close()        # releases its OpenGL window (child widgets get no close event)
