@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "app.cli.cmd_gnss",
     "app.cli.cmd_render",
     "app.cli.cmd_import",
+    "app.cli.cmd_demo",
 )
 
 
