@@ -81,23 +81,33 @@ def style(layer: str) -> LayerStyle:
 
 
 def feature_colours(layer: str, gdf) -> np.ndarray:
-    """(n, 3) uint8 colour of every row of ``gdf`` drawn in ``layer``."""
+    """(n, 3) uint8 colour of every row of ``gdf`` (a GeoDataFrame or any frame with columns) drawn in ``layer``."""
     st = style(layer)
     out = np.empty((len(gdf), 3), dtype=np.uint8)
     out[:] = st.rgb
     if st.colour_by == "utility" and "utility" in gdf.columns:
-        codes = gdf["utility"].fillna("").astype(str).to_numpy()
-        subs = (gdf["subtype"].fillna("").astype(str).to_numpy() if "subtype" in gdf.columns
-                else np.full(len(gdf), "", dtype=object))
-        keys = np.char.add(np.char.add(codes.astype(str), "|"), subs.astype(str))
-        uniq, inverse = np.unique(keys, return_inverse=True)
-        table = np.array([_utility_rgb(*k.split("|", 1)) for k in uniq], dtype=np.uint8).reshape(-1, 3)
-        out[:] = table[inverse]
+        import pandas as pd
+
+        code, codes = pd.factorize(_text(gdf, "utility"))
+        sub, subs = pd.factorize(_text(gdf, "subtype"))
+        uniq, inverse = np.unique(code.astype(np.int64) * max(len(subs), 1) + sub, return_inverse=True)
+        table = np.array([_utility_rgb(str(codes[k // max(len(subs), 1)]), str(subs[k % max(len(subs), 1)]))
+                          for k in uniq], dtype=np.uint8).reshape(-1, 3)
+        out[:] = table[inverse.ravel()]
     elif st.colour_by == "kind" and "kind" in gdf.columns:
-        kinds = gdf["kind"].fillna("").astype(str).to_numpy()
+        kinds = _text(gdf, "kind").to_numpy(dtype=object)
         for kind, rgb in st.kind_rgb.items():
             out[kinds == kind] = rgb
     return out
+
+
+def _text(gdf, name: str):
+    """Column ``name`` as text with "" for missing values (all "" when absent)."""
+    import pandas as pd
+
+    if name not in gdf.columns:
+        return pd.Series([""] * len(gdf), dtype=object)
+    return gdf[name].astype(object).fillna("").astype(str)
 
 
 def _utility_rgb(code: str, subtype: str) -> RGB:

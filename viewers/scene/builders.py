@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -33,7 +34,7 @@ def column(gdf, name: str, dtype=float) -> np.ndarray:
         if dtype is float:
             import pandas as pd
             return pd.to_numeric(gdf[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        return gdf[name].to_numpy(dtype=object)
+        return gdf[name].to_numpy(dtype=object, na_value=None)
     return np.full(len(gdf), np.nan if dtype is float else None, dtype=dtype)
 
 
@@ -61,6 +62,53 @@ class LayerBuilder(ABC):
     def section(self, layer: str, gdf, origin: np.ndarray, legs: list[geo.CutLeg]) -> MeshBuilder:
         """Outlines cut by the section legs, in the (s, 0, local z) plane."""
 
+    def parts(self, gdf, origin: np.ndarray) -> "Parts | None":
+        """Per-item arrays for level-of-detail tiling (viewers.scene.tiled); None: drawn whole."""
+        return None
+
+    def mesh(self, layer: str, parts: "Parts") -> MeshBuilder:
+        """The exact mesh of some of the layer's ``parts`` (what ``build`` draws for all)."""
+        raise NotImplementedError(f"{type(self).__name__} has no parts")
+
+    def sketch(self, layer: str, parts: "Parts") -> MeshBuilder:
+        """A light, still exact stand-in of ``parts`` for middle distances (centre lines, markers)."""
+        raise NotImplementedError(f"{type(self).__name__} has no parts")
+
+
+@dataclass
+class Parts:
+    """Per-item arrays of one layer's drawable parts (each item tagged with its feature ``row``)."""
+
+    row: np.ndarray
+
+    def take(self, sel) -> "Parts":
+        """The items ``sel`` (index or mask)."""
+        return type(self)(**{f.name: getattr(self, f.name)[sel] for f in fields(self)})
+
+    def __len__(self) -> int:
+        return len(self.row)
+
+
+@dataclass
+class SweptPieces(Parts):
+    """Straight centre-line pieces a -> b (local coordinates) with their section half-sizes."""
+
+    a: np.ndarray
+    b: np.ndarray
+    rect: np.ndarray
+    half_w: np.ndarray
+    half_h: np.ndarray
+
+    def lean(self) -> "SweptPieces":
+        """The same pieces in float32 / int32 (a quarter of the memory of float64 objects)."""
+        return SweptPieces(self.row.astype(np.int32), self.a.astype(np.float32), self.b.astype(np.float32),
+                           self.rect.astype(bool), self.half_w.astype(np.float32), self.half_h.astype(np.float32))
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """(low (m,3), high (m,3)) corners of each piece's swept box."""
+        r = np.maximum(self.half_w, self.half_h)[:, None]
+        return np.minimum(self.a, self.b) - r, np.maximum(self.a, self.b) + r
+
 
 class SweptBuilder(LayerBuilder):
     """Centre lines swept with round or rectangular sections (pipes, duct banks, tunnels).
@@ -74,37 +122,53 @@ class SweptBuilder(LayerBuilder):
         self.columns = columns
         self._sizes = sizes
 
-    def _pieces(self, gdf, origin):
-        a, b, row = geo.line_segments(gdf.geometry.values)
+    def parts(self, gdf, origin) -> SweptPieces:
+        """The layer's straight pieces, relative to ``origin``."""
+        a, b, row = geo.frame_segments(gdf)
         rect, w, h = self._sizes(gdf)
-        return a - origin, b - origin, row, rect[row], w[row] / 2, h[row] / 2
+        return SweptPieces(row, a - origin, b - origin, rect[row], w[row] / 2, h[row] / 2)
 
     def _profiles(self, layer: str):
         return ((geo.circle_profile(styles.style(layer).sides), False), (geo.RECT, True))
 
-    def build(self, layer, gdf, origin):
+    def mesh(self, layer: str, p: SweptPieces, lines: bool = True) -> MeshBuilder:
+        """Swept surfaces of the pieces ``p`` (plus their centre lines when ``lines``)."""
         mb = MeshBuilder()
-        a, b, row, rect, hw, hh = self._pieces(gdf, origin)
+        a, b = p.a.astype(np.float64), p.b.astype(np.float64)
         for profile, want_rect in self._profiles(layer):
-            sel = rect == want_rect
+            sel = p.rect == want_rect
             if sel.any():
-                pts, nrm, quads = geo.swept_surface(a[sel], b[sel], hw[sel], hh[sel], profile)
-                mb.add(pts, nrm, polys=(quads, np.repeat(row[sel], len(profile.faces))))
-        m = len(a)
-        if m:
-            centre = np.stack([a, b], axis=1).reshape(-1, 3)
-            mb.add(centre, _UP, lines=(np.arange(2 * m).reshape(m, 2), row))
+                pts, nrm, quads = geo.swept_surface(a[sel], b[sel], p.half_w[sel].astype(np.float64),
+                                                    p.half_h[sel].astype(np.float64), profile)
+                mb.add(pts, nrm, polys=(quads, np.repeat(p.row[sel], len(profile.faces))))
+        if lines:
+            add_lines(mb, a, b, p.row)
         return mb
+
+    def sketch(self, layer, p):
+        mb = MeshBuilder()
+        add_lines(mb, p.a.astype(np.float64), p.b.astype(np.float64), p.row)
+        return mb
+
+    def build(self, layer, gdf, origin):
+        return self.mesh(layer, self.parts(gdf, origin))
 
     def section(self, layer, gdf, origin, legs):
         mb = MeshBuilder()
-        a, b, row, rect, hw, hh = self._pieces(gdf, origin)
+        p = self.parts(gdf, origin)
         for leg in legs:
             for profile, want_rect in self._profiles(layer):
-                sel = np.flatnonzero(rect == want_rect)
-                hit, outlines = geo.swept_section(a[sel], b[sel], hw[sel], hh[sel], profile, leg)
-                add_outlines(mb, outlines, row[sel][hit])
+                sel = np.flatnonzero(p.rect == want_rect)
+                hit, outlines = geo.swept_section(p.a[sel], p.b[sel], p.half_w[sel], p.half_h[sel], profile, leg)
+                add_outlines(mb, outlines, p.row[sel][hit])
         return mb
+
+
+def add_lines(mb: MeshBuilder, a: np.ndarray, b: np.ndarray, rows: np.ndarray) -> None:
+    """Add straight lines a -> b, one cell each, tagged with ``rows``."""
+    m = len(a)
+    if m:
+        mb.add(np.stack([a, b], axis=1).reshape(-1, 3), _UP, lines=(np.arange(2 * m).reshape(m, 2), rows))
 
 
 def pipe_sizes(gdf) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -128,6 +192,26 @@ def tunnel_sizes(gdf) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return rect, np.where(rect & (w > 0), w, d), np.where(rect & (h > 0), h, d)
 
 
+@dataclass
+class Wells(Parts):
+    """Well cylinders: lid centre ``xyz`` (local), ``bottom`` (local z) and ``radius``."""
+
+    xyz: np.ndarray
+    bottom: np.ndarray
+    radius: np.ndarray
+
+    def lean(self) -> "Wells":
+        """The same wells in float32 / int32."""
+        return Wells(self.row.astype(np.int32), self.xyz.astype(np.float32), self.bottom.astype(np.float32),
+                     self.radius.astype(np.float32))
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """(low (m,3), high (m,3)) corners of each well."""
+        r = self.radius[:, None]
+        low = np.column_stack([self.xyz[:, :2] - r, self.bottom])
+        return low, np.column_stack([self.xyz[:, :2] + r, self.xyz[:, 2]])
+
+
 class WellBuilder(LayerBuilder):
     """Manholes and valve chambers of pipe_points: cylinders from the ground (point Z) down well_depth.
 
@@ -135,33 +219,45 @@ class WellBuilder(LayerBuilder):
     """
 
     columns = ("utility", "subtype", "appurtenance", "well_depth", "well_diameter_mm")
+    #: what a lean read may keep of pipe_points (the others are never drawn)
+    where = ("appurtenance IN (" + ", ".join(f"'{w}'" for w in WELLS) + ") AND well_depth > 0")
 
-    def _wells(self, gdf, origin):
+    def parts(self, gdf, origin) -> Wells:
+        """The layer's wells, relative to ``origin``."""
         depth = column(gdf, "well_depth")
         rows = np.flatnonzero(np.isin(column(gdf, "appurtenance", object), WELLS) & (depth > 0))
-        import shapely
-
-        xyz = shapely.get_coordinates(gdf.geometry.values[rows], include_z=True) - origin
+        xyz = geo.frame_points(gdf, rows) - origin
         diameter = column(gdf, "well_diameter_mm")[rows] / 1000.0
         radius = np.where(diameter > 0, diameter, DEFAULT_WELL_DIAMETER_M) / 2
-        return rows, xyz, xyz[:, 2] - depth[rows], radius
+        return Wells(rows, xyz, xyz[:, 2] - depth[rows], radius)
+
+    def mesh(self, layer: str, w: Wells) -> MeshBuilder:
+        """Cylinders with a marker point on each lid."""
+        mb = MeshBuilder()
+        if not len(w):
+            return mb
+        xyz = w.xyz.astype(np.float64)
+        sides = styles.style(layer).sides
+        c = geo.cylinders(xyz, xyz[:, 2], w.bottom.astype(np.float64), w.radius.astype(np.float64), sides)
+        mb.add(c["points"], c["normals"], verts=(c["marker"], w.row),
+               polys=[(c["quads"], np.repeat(w.row, sides)), (c["caps"], np.repeat(w.row, 2))])
+        return mb
+
+    def sketch(self, layer, w):
+        mb = MeshBuilder()
+        if len(w):
+            mb.add(w.xyz.astype(np.float64), _UP, verts=(np.arange(len(w)).reshape(-1, 1), w.row))
+        return mb
 
     def build(self, layer, gdf, origin):
-        mb = MeshBuilder()
-        rows, xyz, bottom, radius = self._wells(gdf, origin)
-        if len(rows):
-            sides = styles.style(layer).sides
-            c = geo.cylinders(xyz, xyz[:, 2], bottom, radius, sides)
-            mb.add(c["points"], c["normals"], verts=(c["marker"], rows),
-                   polys=[(c["quads"], np.repeat(rows, sides)), (c["caps"], np.repeat(rows, 2))])
-        return mb
+        return self.mesh(layer, self.parts(gdf, origin))
 
     def section(self, layer, gdf, origin, legs):
         mb = MeshBuilder()
-        rows, xyz, bottom, radius = self._wells(gdf, origin)
+        w = self.parts(gdf, origin)
         for leg in legs:
-            hit, rects = geo.cylinder_section(xyz, xyz[:, 2], bottom, radius, leg)
-            add_outlines(mb, rects, rows[hit])
+            hit, rects = geo.cylinder_section(w.xyz, w.xyz[:, 2], w.bottom, w.radius, leg)
+            add_outlines(mb, rects, w.row[hit])
         return mb
 
 

@@ -9,6 +9,12 @@ Actors are made from it on the GUI thread by :class:`viewers.stage.Stage`.
 Coordinates inside the scene are local: project coordinates minus
 ``scene.origin`` (keeps float32 precise); ``origin[2]`` is the reference
 elevation the vertical exaggeration scales about.
+
+Layers with at least ``lod_min`` parts (pipe pieces, wells) become
+:class:`viewers.scene.tiled.TiledLayer` (``scene.tiled``): tiles drawn at a
+level of detail chosen from the camera; the others stay one merged mesh
+each (``scene.layers``).  Reading a project, those layers come through a
+lean read (no shapely objects, viewers.scene.frames).
 """
 from __future__ import annotations
 
@@ -29,9 +35,11 @@ from viewers.scene import geometry as geo
 from viewers.scene import ground as ground_mod
 from viewers.scene.builders import BUILDERS
 from viewers.scene.mesh import FEATURE_INDEX, MeshBuilder
+from viewers.scene.tiled import TiledLayer
 
 GROUND = "terrain"
 SECTION_SEARCH_M = 10.0   # features are looked for this far around a section line
+LOD_MIN_PARTS = 30_000    # layers with this many parts (pieces, wells) are tiled with levels of detail
 
 
 @dataclass
@@ -76,6 +84,11 @@ class ProjectScene:
     bbox: tuple[float, float, float, float] | None = None
     kind: str = "plan"               # "plan" (x, y, z) or "section" (chainage, 0, z)
     length: float | None = None      # section: chainage of the cut's end
+    tiled: dict[str, TiledLayer] = field(default_factory=dict)
+
+    def layer_names(self) -> list[str]:
+        """Every drawn layer (merged or tiled), ground excluded."""
+        return [*self.layers, *self.tiled]
 
     def meshes(self) -> Iterable[LayerMesh]:
         """The layer meshes then the ground."""
@@ -116,14 +129,21 @@ class _Source:
             self.project = source
         self.terrain = terrain if terrain is not None or self.project is None else self.project.terrain()
 
-    def read(self, layer: str, bbox):
+    def read(self, layer: str, bbox, lean: bool = False):
+        """A layer's rows (within bbox): a GeoDataFrame, or when ``lean`` and read from a
+        project, possibly a CoordFrame with only the rows the builder draws."""
         lay = registry.get(layer)
         if self.frames is not None:
             gdf = self.frames.get(layer)
             if gdf is None or bbox is None or len(gdf) == 0:
                 return gdf
             return gdf.cx[bbox[0]:bbox[2], bbox[1]:bbox[3]]
-        wanted = [lay.id_field] + [c for c in BUILDERS[layer].columns if c in lay.field_names]
+        builder = BUILDERS[layer]
+        wanted = [lay.id_field] + [c for c in builder.columns if c in lay.field_names]
+        if lean:
+            from viewers.scene.frames import read_lean
+
+            return read_lean(self.project, layer, wanted, bbox, getattr(builder, "where", None))
         return self.project.read(layer, bbox=bbox, columns=wanted)
 
     def extent(self, layers: list[str]) -> tuple[float, float, float, float] | None:
@@ -149,9 +169,23 @@ class _Source:
             self.project.close()
 
 
+def _ids(layer: str, gdf) -> np.ndarray:
+    return gdf[registry.get(layer).id_field].to_numpy(dtype=object)
+
+
 def _mesh(layer: str, mb: MeshBuilder, gdf) -> LayerMesh:
-    ids = gdf[registry.get(layer).id_field].to_numpy(dtype=object)
-    return LayerMesh(layer, mb.polydata(styles.feature_colours(layer, gdf)), ids)
+    return LayerMesh(layer, mb.polydata(styles.feature_colours(layer, gdf)), _ids(layer, gdf))
+
+
+def _plan_layer(layer: str, gdf, origin: np.ndarray, lod_min: int | None) -> LayerMesh | TiledLayer:
+    """One layer of a plan scene: tiled when it has ``lod_min`` parts or more, else one mesh."""
+    builder = BUILDERS[layer]
+    parts = builder.parts(gdf, origin)
+    if parts is None:
+        return _mesh(layer, builder.build(layer, gdf, origin), gdf)
+    if lod_min is None or len(parts) < lod_min:
+        return _mesh(layer, builder.mesh(layer, parts), gdf)
+    return TiledLayer(layer, builder, parts.lean(), _ids(layer, gdf), styles.feature_colours(layer, gdf))
 
 
 def _ground_mesh(mb: MeshBuilder) -> LayerMesh:
@@ -168,12 +202,13 @@ def build_project_scene(source, layers: Iterable[str] | None = None,
                         bbox: tuple[float, float, float, float] | None = None,
                         exaggeration: float = 1.0, progress: Progress | None = None, *,
                         include_sensitive: bool = False, terrain: Terrain | None = None,
-                        with_ground: bool = True) -> ProjectScene:
+                        with_ground: bool = True, lod_min: int | None = LOD_MIN_PARTS) -> ProjectScene:
     """Read the layers (within ``bbox``) and the terrain and build the plan scene.
 
     ``source``: a Project, a project path, or {layer: GeoDataFrame} (then
     pass ``terrain``).  ``layers`` default to every drawable layer the
-    sensitive-layer policy allows (gis.policy.allowed_layers).
+    sensitive-layer policy allows (gis.policy.allowed_layers).  Layers with
+    ``lod_min`` parts or more are tiled (None: never).
     """
     names = _drawable(layers, include_sensitive)
     progress = progress or Progress()
@@ -185,17 +220,19 @@ def build_project_scene(source, layers: Iterable[str] | None = None,
         ter = src.terrain if with_ground else None
         origin = np.array([centre[0], centre[1], ground_mod.reference_elevation(ter, bbox)])
         progress.start(len(names) + 1, "scene")
-        meshes = {}
+        meshes, tiled = {}, {}
         for layer in names:
-            gdf = src.read(layer, bbox)
+            gdf = src.read(layer, bbox, lean=True)
             if gdf is not None and len(gdf):
-                meshes[layer] = _mesh(layer, BUILDERS[layer].build(layer, gdf, origin), gdf)
+                built = _plan_layer(layer, gdf, origin, lod_min)
+                (tiled if isinstance(built, TiledLayer) else meshes)[layer] = built
+            del gdf
             progress.step(1, layer)
         ground = _ground_mesh(ground_mod.surface(ter, bbox, origin)) if ter is not None else None
         progress.step(1, GROUND)
     finally:
         src.close()
-    return ProjectScene(origin, meshes, ground, float(exaggeration), bbox)
+    return ProjectScene(origin, meshes, ground, float(exaggeration), bbox, tiled=tiled)
 
 
 def build_section_scene(source, cut, layers: Iterable[str] | None = None, exaggeration: float = 1.0,

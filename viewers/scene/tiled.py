@@ -1,0 +1,252 @@
+"""Big layers cut into tiles with several levels of detail (headless; meshes are safe on a worker).
+
+A layer with many items (pipe segments, wells) keeps its parts as lean
+numpy arrays (float32 coordinates, int32 rows) and draws per tile:
+
+- coarse tiles (at most ``COARSE_PER_SIDE`` a side) carry, by distance,
+  ``overview`` (centre lines joined into chains and thinned, tiny chains
+  left out; built with the scene: the first frame), ``far`` (the same,
+  finer) and ``mid`` (the exact centre lines / well markers);
+- fine tiles (``FINE_TILE_M``) carry ``near``: the exact geometry, built by
+  the layer's builder exactly as an untiled scene draws it.
+
+Every mesh maps a cell back to its feature row, thinned chains by the
+picked position (the nearest original piece of the chain).
+:mod:`viewers.lod` picks the level of each tile from the camera.
+"""
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from viewers.scene import chains
+from viewers.scene.builders import LayerBuilder, Parts, SweptPieces, add_lines
+from viewers.scene.mesh import FEATURE_INDEX, MeshBuilder
+
+COARSE_PER_SIDE = 16       # coarse tiles per side of the extent, at most
+COARSE_MIN_M = 500.0       # coarse tiles are at least this wide
+FINE_TILE_M = 250.0        # near (exact geometry) tiles
+Z_WEIGHT = 1.0             # vertical offsets count this much in the thinning tolerance
+
+NEAR, MID, FAR, OVERVIEW = "near", "mid", "far", "overview"
+COARSE_LEVELS = (MID, FAR, OVERVIEW)     # finest first
+#: a tile shows a level while its metres per pixel (at its nearest point) are at most this;
+#: the far and overview lines are thinned to half a pixel at the previous level's limit
+MAX_MPP = {NEAR: 0.15, MID: 1.5, FAR: 6.0, OVERVIEW: math.inf}
+
+
+@dataclass(frozen=True)
+class TileGrid:
+    """Square tiles of ``size`` m from (x0, y0) (local coordinates), nx by ny of them."""
+
+    x0: float
+    y0: float
+    size: float
+    nx: int
+    ny: int
+
+    @classmethod
+    def covering(cls, low: np.ndarray, high: np.ndarray, size: float) -> "TileGrid":
+        """Tiles of ``size`` covering the plan box low..high."""
+        nx = max(1, math.ceil((high[0] - low[0]) / size))
+        ny = max(1, math.ceil((high[1] - low[1]) / size))
+        return cls(float(low[0]), float(low[1]), float(size), nx, ny)
+
+    @property
+    def count(self) -> int:
+        """Number of tiles."""
+        return self.nx * self.ny
+
+    def index(self, xy: np.ndarray) -> np.ndarray:
+        """Tile of each plan point (points outside go to the nearest edge tile)."""
+        i = np.clip(((xy[:, 0] - self.x0) // self.size).astype(np.int64), 0, self.nx - 1)
+        j = np.clip(((xy[:, 1] - self.y0) // self.size).astype(np.int64), 0, self.ny - 1)
+        return j * self.nx + i
+
+
+@dataclass
+class TileIndex:
+    """Items grouped by tile: items of tile t are ``order[start[t]:start[t + 1]]``; ``bounds``
+    (tiles, 6: xmin, xmax, ymin, ymax, zmin, zmax) of their geometry, NaN for empty tiles."""
+
+    grid: TileGrid
+    order: np.ndarray
+    start: np.ndarray
+    bounds: np.ndarray
+
+    @classmethod
+    def build(cls, grid: TileGrid, tile: np.ndarray, low: np.ndarray, high: np.ndarray) -> "TileIndex":
+        """Index items with tiles ``tile`` and boxes low..high."""
+        order = np.argsort(tile, kind="stable").astype(np.int32)
+        start = np.searchsorted(tile[order], np.arange(grid.count + 1)).astype(np.int64)
+        bounds = np.full((grid.count, 6), np.nan)
+        full = np.flatnonzero(np.diff(start) > 0)
+        if len(full):
+            lo = np.minimum.reduceat(low[order], start[full])
+            hi = np.maximum.reduceat(high[order], start[full])
+            bounds[full] = np.column_stack([lo[:, 0], hi[:, 0], lo[:, 1], hi[:, 1], lo[:, 2], hi[:, 2]])
+        return cls(grid, order, start, bounds)
+
+    def items(self, t: int) -> np.ndarray:
+        """The items of tile ``t``."""
+        return self.order[self.start[t]:self.start[t + 1]]
+
+    def counts(self) -> np.ndarray:
+        """Items per tile."""
+        return np.diff(self.start)
+
+
+@dataclass
+class TileMesh:
+    """One tile's polydata at one level; ``cell_rows``: the feature row of each cell.
+
+    Thinned meshes also carry ``pieces`` (global part index per original
+    piece in chain order) with ``first``/``count`` per cell.
+    """
+
+    polydata: object
+    cell_rows: np.ndarray
+    pieces: np.ndarray | None = None
+    first: np.ndarray | None = None
+    count: np.ndarray | None = None
+    locator: object = field(default=None, repr=False)
+
+    @classmethod
+    def of(cls, mb: MeshBuilder, colours: np.ndarray, **chain) -> "TileMesh":
+        """Wrap a MeshBuilder's polydata (row colours ``colours``)."""
+        from vtkmodules.util.numpy_support import vtk_to_numpy
+
+        pd = mb.polydata(colours)
+        return cls(pd, vtk_to_numpy(pd.GetCellData().GetArray(FEATURE_INDEX)), **chain)
+
+    @property
+    def n_cells(self) -> int:
+        """Number of cells."""
+        return len(self.cell_rows)
+
+
+class TiledLayer:
+    """One big layer's parts, tiles and per-tile meshes (see the module docstring).
+
+    ``parts`` are the builder's lean arrays; ``ids`` and ``colours`` (uint8
+    RGB) are per feature row.  The overview is built here; other levels on
+    demand by :meth:`mesh` (thread-safe: pure numpy and VTK data objects).
+    """
+
+    def __init__(self, layer: str, builder: LayerBuilder, parts: Parts, ids: np.ndarray, colours: np.ndarray):
+        self.layer = layer
+        self.builder = builder
+        self.parts = parts
+        self.ids = ids
+        self.colours = colours
+        self.swept = isinstance(parts, SweptPieces)
+        low, high = parts.bounds()
+        lo, hi = low.min(axis=0), high.max(axis=0)
+        side = max(float(np.max(hi[:2] - lo[:2])), 1.0)
+        self.coarse = self._index(TileGrid.covering(lo, hi, max(COARSE_MIN_M, side / COARSE_PER_SIDE)), low, high)
+        self.fine = self._index(TileGrid.covering(lo, hi, FINE_TILE_M), low, high)
+        self._lock = threading.Lock()
+        self._overview: dict[int, TileMesh] = {}
+        if self.swept:
+            self._overview = self._thinned(np.arange(len(parts)), self.coarse, MAX_MPP[FAR])
+
+    def _index(self, grid: TileGrid, low: np.ndarray, high: np.ndarray) -> TileIndex:
+        centre = (low[:, :2] + high[:, :2]) / 2
+        return TileIndex.build(grid, grid.index(centre), low, high)
+
+    # ------------------------------------------------------------- levels
+    def levels(self, kind: str) -> tuple[str, ...]:
+        """The levels of "coarse" or "fine" tiles, finest first."""
+        if kind == "fine":
+            return (NEAR,)
+        return COARSE_LEVELS if self.swept else (MID,)
+
+    def index(self, level: str) -> TileIndex:
+        """The tiles a level is drawn on."""
+        return self.fine if level == NEAR else self.coarse
+
+    def cost(self, level: str) -> np.ndarray:
+        """Estimated cells of each tile at ``level`` (what the view budgets count)."""
+        n = self.index(level).counts()
+        if level != NEAR:
+            return n
+        if self.swept:
+            return n * 9
+        return n * 15
+
+    def ready(self, level: str, tile: int) -> TileMesh | None:
+        """The mesh of a level that needs no building (the overview), else None."""
+        return self._overview.get(tile) if level == OVERVIEW else None
+
+    def mesh(self, level: str, tile: int) -> TileMesh | None:
+        """Build tile ``tile`` at ``level`` (None when the tile draws nothing there)."""
+        items = self.index(level).items(tile)
+        if level == OVERVIEW:
+            return self._overview.get(tile)
+        if len(items) == 0 or (level in (FAR, OVERVIEW) and not self.swept):
+            return None
+        if level == FAR:
+            return self._thinned(items, None, MAX_MPP[MID]).get(0)
+        part = self.parts.take(items)
+        mb = self.builder.mesh(self.layer, part) if level == NEAR else self.builder.sketch(self.layer, part)
+        return TileMesh.of(mb, self.colours) if mb.n_points else None
+
+    def _thinned(self, items: np.ndarray, grid: TileIndex | None, mpp: float) -> dict[int, TileMesh]:
+        """Thinned centre lines of pieces ``items`` per tile of ``grid`` (all in tile 0 when None),
+        within half a pixel at ``mpp`` metres per pixel; chains under 2 px are left out."""
+        p: SweptPieces = self.parts
+        rows = p.row[items]
+        colour_id = np.unique(self.colours[rows].astype(np.int64) @ np.array([65536, 256, 1]),
+                              return_inverse=True)[1].ravel()
+        n_colours = int(colour_id.max(initial=0)) + 1
+        tile = np.zeros(len(items), dtype=np.int64)
+        if grid is not None:
+            tile[grid.order] = np.repeat(np.arange(grid.grid.count), grid.counts())
+            tile = tile[items]
+        s = chains.simplify(p.a[items], p.b[items], tile * n_colours + colour_id, mpp / 2,
+                            z_weight=Z_WEIGHT, min_extent=2 * mpp)
+        seg_tile = s.group // n_colours
+        pieces = items[s.order]
+        out = {}
+        by_tile = np.argsort(seg_tile, kind="stable")
+        cuts = np.flatnonzero(np.diff(seg_tile[by_tile])) + 1
+        for sel in np.split(by_tile, cuts) if len(by_tile) else []:
+            mb = MeshBuilder()
+            add_lines(mb, s.a[sel].astype(np.float64), s.b[sel].astype(np.float64), p.row[pieces[s.first[sel]]])
+            out[int(seg_tile[sel[0]])] = TileMesh.of(mb, self.colours, pieces=pieces, first=s.first[sel],
+                                                     count=s.count[sel])
+        return out
+
+    # --------------------------------------------------------- features
+    def feature_row(self, tm: TileMesh, cell: int, position) -> int | None:
+        """The feature row drawn by ``cell`` of ``tm``; for thinned lines, the original piece
+        nearest to ``position`` (local, unexaggerated) among those the cell stands for."""
+        if not 0 <= cell < tm.n_cells:
+            return None
+        if tm.pieces is None:
+            return int(tm.cell_rows[cell])
+        cand = tm.pieces[tm.first[cell]:tm.first[cell] + tm.count[cell]]
+        p: SweptPieces = self.parts
+        a, b = p.a[cand].astype(np.float64), p.b[cand].astype(np.float64)
+        x = np.asarray(position, dtype=np.float64)
+        d = b - a
+        t = np.clip(np.einsum("ij,ij->i", x - a, d) / np.maximum(np.einsum("ij,ij->i", d, d), 1e-12), 0, 1)
+        return int(p.row[cand[np.argmin(np.linalg.norm(a + t[:, None] * d - x, axis=1))]])
+
+    def feature_mesh(self, feature_id: str) -> MeshBuilder | None:
+        """The exact mesh of one feature (the selection overlay); None when it is not here."""
+        rows = np.flatnonzero(self.ids == feature_id)
+        if len(rows) == 0:
+            return None
+        sel = np.flatnonzero(np.isin(self.parts.row, rows))
+        if len(sel) == 0:
+            return None
+        return self.builder.mesh(self.layer, self.parts.take(sel))
+
+    @property
+    def n_parts(self) -> int:
+        """Number of parts (pieces, wells)."""
+        return len(self.parts)
