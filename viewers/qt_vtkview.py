@@ -59,6 +59,7 @@ class VtkView(QWidget):
 
     picked = Signal(str, str)
     cursor_moved = Signal(float, float)
+    _tiles_ready = Signal()      # emitted from the stage's tile worker; delivered on the GUI thread
 
     shading = "shaded"
 
@@ -73,6 +74,8 @@ class VtkView(QWidget):
         self.renderer = vtkRenderer()
         self.render_window.AddRenderer(self.renderer)
         self.stage = Stage(self.renderer, self.shading)
+        self.stage.on_lod_ready = self._tiles_ready.emit
+        self._tiles_ready.connect(self.redraw, Qt.ConnectionType.QueuedConnection)
         self.interactor = self.render_window.GetInteractor()
         self.style = self._make_style()
         self.interactor.SetInteractorStyle(self.style)
@@ -125,8 +128,9 @@ class VtkView(QWidget):
         self.redraw()
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
-        """Release the OpenGL window with the widget."""
-        self.stage.clear()
+        """Release the OpenGL window (and the stage's tile worker) with the widget."""
+        self.stage.on_lod_ready = None
+        self.stage.close()
         self._vtk.Finalize()
         super().closeEvent(event)
 

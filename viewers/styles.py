@@ -86,28 +86,30 @@ def feature_colours(layer: str, gdf) -> np.ndarray:
     out = np.empty((len(gdf), 3), dtype=np.uint8)
     out[:] = st.rgb
     if st.colour_by == "utility" and "utility" in gdf.columns:
-        import pandas as pd
-
-        code, codes = pd.factorize(_text(gdf, "utility"))
-        sub, subs = pd.factorize(_text(gdf, "subtype"))
-        uniq, inverse = np.unique(code.astype(np.int64) * max(len(subs), 1) + sub, return_inverse=True)
-        table = np.array([_utility_rgb(str(codes[k // max(len(subs), 1)]), str(subs[k % max(len(subs), 1)]))
-                          for k in uniq], dtype=np.uint8).reshape(-1, 3)
+        code, codes = _factorized(gdf, "utility")
+        sub, subs = _factorized(gdf, "subtype")
+        uniq, inverse = np.unique(code * len(subs) + sub, return_inverse=True)
+        table = np.array([_utility_rgb(codes[k // len(subs)], subs[k % len(subs)]) for k in uniq],
+                         dtype=np.uint8).reshape(-1, 3)
         out[:] = table[inverse.ravel()]
     elif st.colour_by == "kind" and "kind" in gdf.columns:
-        kinds = _text(gdf, "kind").to_numpy(dtype=object)
-        for kind, rgb in st.kind_rgb.items():
-            out[kinds == kind] = rgb
+        kind, kinds = _factorized(gdf, "kind")
+        for k, name in enumerate(kinds):
+            if name in st.kind_rgb:
+                out[kind == k] = st.kind_rgb[name]
     return out
 
 
-def _text(gdf, name: str):
-    """Column ``name`` as text with "" for missing values (all "" when absent)."""
+def _factorized(gdf, name: str) -> tuple[np.ndarray, list[str]]:
+    """(code per row, text of each code) of a text column; missing values and absent columns are ""."""
     import pandas as pd
 
     if name not in gdf.columns:
-        return pd.Series([""] * len(gdf), dtype=object)
-    return gdf[name].astype(object).fillna("").astype(str)
+        return np.zeros(len(gdf), dtype=np.int64), [""]
+    codes, uniques = pd.factorize(gdf[name], use_na_sentinel=False)
+    texts = ["" if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA else str(v)
+             for v in np.asarray(uniques, dtype=object)]
+    return codes.astype(np.int64), texts or [""]
 
 
 def _utility_rgb(code: str, subtype: str) -> RGB:

@@ -38,6 +38,25 @@ def column(gdf, name: str, dtype=float) -> np.ndarray:
     return np.full(len(gdf), np.nan if dtype is float else None, dtype=dtype)
 
 
+def per_combination(gdf, names: tuple[str, ...], fn: Callable[[object], tuple[np.ndarray, ...]]):
+    """``fn(frame)`` (a tuple of per-row arrays) computed once per distinct combination of the
+    columns ``names`` and spread back to every row (a million pipes have a few hundred sizes)."""
+    import pandas as pd
+
+    present = [n for n in names if n in gdf.columns]
+    if not present or len(gdf) == 0:
+        return fn(gdf)
+    key = np.zeros(len(gdf), dtype=np.int64)
+    for name in present:
+        codes, uniques = pd.factorize(gdf[name], use_na_sentinel=False)
+        if int(key.max(initial=0)) + 1 > (1 << 62) // (len(uniques) + 1):
+            key = np.unique(key, return_inverse=True)[1].ravel().astype(np.int64)
+        key = key * (len(uniques) + 1) + codes
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    sub = pd.DataFrame({n: gdf[n].iloc[first].reset_index(drop=True) for n in present})
+    return tuple(np.asarray(v)[inverse.ravel()] for v in fn(sub))
+
+
 def add_outlines(mb: MeshBuilder, outlines: np.ndarray, rows: np.ndarray) -> None:
     """Add (h, P, 2) section outlines in (s, local z) as polygons facing the section camera."""
     if len(outlines) == 0:
@@ -62,9 +81,16 @@ class LayerBuilder(ABC):
     def section(self, layer: str, gdf, origin: np.ndarray, legs: list[geo.CutLeg]) -> MeshBuilder:
         """Outlines cut by the section legs, in the (s, 0, local z) plane."""
 
+    #: levels of detail of coarse tiles, finest first (viewers.scene.tiled)
+    coarse_levels: tuple[str, ...] = ()
+
     def parts(self, gdf, origin: np.ndarray) -> "Parts | None":
         """Per-item arrays for level-of-detail tiling (viewers.scene.tiled); None: drawn whole."""
         return None
+
+    def cells(self, layer: str, parts: "Parts") -> np.ndarray:
+        """Cells the exact mesh of each part takes (budgets of the level-of-detail choice)."""
+        raise NotImplementedError(f"{type(self).__name__} has no parts")
 
     def mesh(self, layer: str, parts: "Parts") -> MeshBuilder:
         """The exact mesh of some of the layer's ``parts`` (what ``build`` draws for all)."""
@@ -117,6 +143,8 @@ class SweptBuilder(LayerBuilder):
     A thin centre line (``line_width`` px) keeps every feature visible at any scale.
     """
 
+    coarse_levels = ("mid", "far", "overview")
+
     def __init__(self, columns: tuple[str, ...],
                  sizes: Callable[[object], tuple[np.ndarray, np.ndarray, np.ndarray]]):
         self.columns = columns
@@ -145,6 +173,9 @@ class SweptBuilder(LayerBuilder):
             add_lines(mb, a, b, p.row)
         return mb
 
+    def cells(self, layer, p):
+        return np.where(p.rect, 4, styles.style(layer).sides) + 1
+
     def sketch(self, layer, p):
         mb = MeshBuilder()
         add_lines(mb, p.a.astype(np.float64), p.b.astype(np.float64), p.row)
@@ -171,8 +202,15 @@ def add_lines(mb: MeshBuilder, a: np.ndarray, b: np.ndarray, rows: np.ndarray) -
         mb.add(np.stack([a, b], axis=1).reshape(-1, 3), _UP, lines=(np.arange(2 * m).reshape(m, 2), rows))
 
 
+PIPE_SIZE_COLUMNS = ("shape", "diameter_mm", "width_mm", "height_mm", "wall_mm", "material")
+
+
 def pipe_sizes(gdf) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(is_rect, outside width, outside height) of pipe segments (gis.sections.outside_size)."""
+    return per_combination(gdf, PIPE_SIZE_COLUMNS, _pipe_sizes)
+
+
+def _pipe_sizes(gdf) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     shape = column(gdf, "shape", object)
     w_mm, h_mm = column(gdf, "width_mm"), column(gdf, "height_mm")
     width, height, _, _ = outside_size(shape, column(gdf, "diameter_mm"), w_mm, h_mm,
@@ -185,6 +223,10 @@ def pipe_sizes(gdf) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def tunnel_sizes(gdf) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(is_rect, width, height) of metro tunnels: box sections are width x height, others round."""
+    return per_combination(gdf, ("section", "outer_diameter_m", "width_m", "height_m"), _tunnel_sizes)
+
+
+def _tunnel_sizes(gdf) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     rect = column(gdf, "section", object) == "box"
     d = column(gdf, "outer_diameter_m")
     d = np.where(d > 0, d, DEFAULT_TUNNEL_DIAMETER_M)
@@ -219,6 +261,7 @@ class WellBuilder(LayerBuilder):
     """
 
     columns = ("utility", "subtype", "appurtenance", "well_depth", "well_diameter_mm")
+    coarse_levels = ("mid",)
     #: what a lean read may keep of pipe_points (the others are never drawn)
     where = ("appurtenance IN (" + ", ".join(f"'{w}'" for w in WELLS) + ") AND well_depth > 0")
 
@@ -243,6 +286,9 @@ class WellBuilder(LayerBuilder):
                polys=[(c["quads"], np.repeat(w.row, sides)), (c["caps"], np.repeat(w.row, 2))])
         return mb
 
+    def cells(self, layer, w):
+        return np.full(len(w), styles.style(layer).sides + 3)
+
     def sketch(self, layer, w):
         mb = MeshBuilder()
         if len(w):
@@ -261,6 +307,26 @@ class WellBuilder(LayerBuilder):
         return mb
 
 
+@dataclass
+class Volumes(Parts):
+    """Polygons in local plan coordinates with their local top and bottom elevations."""
+
+    polygons: np.ndarray
+    top: np.ndarray
+    bottom: np.ndarray
+
+    def lean(self) -> "Volumes":
+        """The same volumes with int32 rows."""
+        return Volumes(self.row.astype(np.int32), self.polygons, self.top, self.bottom)
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """(low (m,3), high (m,3)) corners of each volume."""
+        import shapely
+
+        b = shapely.bounds(self.polygons)
+        return np.column_stack([b[:, :2], self.bottom]), np.column_stack([b[:, 2:], self.top])
+
+
 class VolumeBuilder(LayerBuilder):
     """Polygons extruded from their top (polygon Z) down to ``bottom_elev``.
 
@@ -268,6 +334,7 @@ class VolumeBuilder(LayerBuilder):
     """
 
     columns = ("kind", "top_elev", "bottom_elev")
+    coarse_levels = ("overview",)
 
     def _levels(self, gdf):
         import shapely
@@ -279,16 +346,38 @@ class VolumeBuilder(LayerBuilder):
         bottom = column(gdf, "bottom_elev")
         return top, np.where(np.isnan(bottom), top, bottom)
 
-    def build(self, layer, gdf, origin):
-        mb = MeshBuilder()
+    def parts(self, gdf, origin) -> Volumes:
+        """The layer's volumes (features with a known top), relative to ``origin``."""
+        import shapely
+
         top, bottom = self._levels(gdf)
-        ok = np.isfinite(top)
-        if ok.any():
-            rows = np.flatnonzero(ok)
-            p = geo.prisms(gdf.geometry.values[rows], top[rows], bottom[rows], origin)
-            mb.add(p["points"], p["normals"], polys=[(p["triangles"], rows[p["tri_row"]]),
-                                                    (p["quads"], rows[p["quad_row"]])])
+        rows = np.flatnonzero(np.isfinite(top))
+        local = shapely.transform(gdf.geometry.values[rows], lambda xy: xy - origin[:2])
+        return Volumes(rows, local, top[rows] - origin[2], bottom[rows] - origin[2])
+
+    def mesh(self, layer, v: Volumes, lids_only: bool = False) -> MeshBuilder:
+        mb = MeshBuilder()
+        if len(v):
+            p = geo.prisms(v.polygons, v.top, v.bottom, np.zeros(3))
+            if lids_only:
+                t = len(p["triangles"]) // 2            # lids come first, then the floors
+                mb.add(p["points"][:3 * t], p["normals"][:3 * t], polys=(p["triangles"][:t], v.row[p["tri_row"][:t]]))
+            else:
+                mb.add(p["points"], p["normals"], polys=[(p["triangles"], v.row[p["tri_row"]]),
+                                                        (p["quads"], v.row[p["quad_row"]])])
         return mb
+
+    def sketch(self, layer, v):
+        """The lids only."""
+        return self.mesh(layer, v, lids_only=True)
+
+    def cells(self, layer, v: Volumes) -> np.ndarray:
+        import shapely
+
+        return 3 * shapely.get_num_coordinates(v.polygons)
+
+    def build(self, layer, gdf, origin):
+        return self.mesh(layer, self.parts(gdf, origin))
 
     def section(self, layer, gdf, origin, legs):
         mb = MeshBuilder()

@@ -35,16 +35,15 @@ class Simplified:
     count: np.ndarray
 
 
-def _nodes(a: np.ndarray, b: np.ndarray, group: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Node id of every end (a-ends then b-ends) and the ends sorted by node.
+def _nodes(ends: np.ndarray, group: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Node id of every end point and the ends sorted by node.
 
     Ends are the same node when their group matches and their coordinates
     agree to ``QUANTUM_M`` (coarser only for extents over ~30 km).
     """
-    m = len(a)
-    ends = np.concatenate([a, b]).astype(np.float64)
+    ends = ends.astype(np.float64)
     ends -= ends.min(axis=0)
-    gid = np.concatenate([group, group]).astype(np.int64)
+    gid = group.astype(np.int64)
     bits = 62 - int(gid.max(initial=0)).bit_length()
     quantum = max(QUANTUM_M, float(ends[:, :2].max(initial=0.0)) / 2.0 ** (bits // 2 - 1))
     q = np.round(ends / quantum).astype(np.int64)
@@ -52,33 +51,46 @@ def _nodes(a: np.ndarray, b: np.ndarray, group: np.ndarray) -> tuple[np.ndarray,
     by_z = np.argsort(q[:, 2], kind="stable")
     s = by_z[np.argsort(key[by_z], kind="stable")]
     ks, zs = key[s], q[s, 2]
-    new = np.ones(2 * m, dtype=bool)
+    new = np.ones(len(ends), dtype=bool)
     new[1:] = (ks[1:] != ks[:-1]) | (zs[1:] != zs[:-1])
-    node = np.empty(2 * m, dtype=np.int64)
+    node = np.empty(len(ends), dtype=np.int64)
     node[s] = np.cumsum(new) - 1
     return node, s
 
 
-def _partners(a: np.ndarray, b: np.ndarray, node: np.ndarray, s: np.ndarray) -> np.ndarray:
-    """The end continuing each end (-1 at chain ends): per node, the straightest pair."""
+def _partners(a: np.ndarray, b: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """The end continuing each end (ends: a-ends then b-ends; -1 at chain ends).
+
+    Pieces stored one after the other along a run (b of one is a of the
+    next, same group) continue each other; the ends left over are matched
+    by node, the straightest pair at each node.
+    """
     m = len(a)
     partner = np.full(2 * m, -1, dtype=np.int64)
+    run = np.flatnonzero(np.all(b[:-1] == a[1:], axis=1) & (group[:-1] == group[1:]))
+    partner[m + run], partner[run + 1] = run + 1, m + run
+    rest = np.flatnonzero(partner < 0)
+    if len(rest) < 2:
+        return partner
+    ends = np.concatenate([a, b])
+    g2 = np.concatenate([group, group])
+    node, s = _nodes(ends[rest], g2[rest])
     ns = node[s]
     degree = np.bincount(node)
     two = np.flatnonzero((ns[1:] == ns[:-1]) & (degree[ns[1:]] == 2))
-    i, j = s[two], s[two + 1]
+    i, j = rest[s[two]], rest[s[two + 1]]
     ok = (i % m) != (j % m)
     partner[i[ok]], partner[j[ok]] = j[ok], i[ok]
-    busy = degree[ns] > 2                      # ends at branch nodes: pair the straightest two
-    sb, nb = s[busy], ns[busy]
+    busy = degree[ns] > 2                      # branch nodes: pair the straightest two
+    sb, nb = rest[s[busy]], ns[busy]
     if len(sb) == 0:
         return partner
-    away = np.concatenate([b - a, a - b])[sb].astype(np.float64)
+    away = (np.concatenate([b - a, a - b])[sb]).astype(np.float64)
     away /= np.maximum(np.linalg.norm(away, axis=1, keepdims=True), 1e-12)
     e1, e2, straight = [], [], []
     for k in range(1, int(degree.max())):
-        same = np.flatnonzero(nb[k:] == nb[:-k])
-        i, j = same, same + k
+        i = np.flatnonzero(nb[k:] == nb[:-k])
+        j = i + k
         ok = (sb[i] % m) != (sb[j] % m)
         i, j = i[ok], j[ok]
         e1.append(i)
@@ -94,6 +106,23 @@ def _partners(a: np.ndarray, b: np.ndarray, node: np.ndarray, s: np.ndarray) -> 
     return partner
 
 
+def _rank(succ: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pointer jumping: (tail reached, steps to it) per arc; arcs on rings keep moving.
+
+    Stops once no arc converges any more: only rings are left then.
+    """
+    jump, dist = succ.copy(), (succ != np.arange(len(succ))).astype(np.int64)
+    left = -1
+    for _ in range(int(np.ceil(np.log2(len(succ) + 1))) + 1):
+        dist += dist[jump]
+        jump = jump[jump]
+        n = np.count_nonzero(succ[jump] != jump)
+        if n == 0 or n == left:
+            break
+        left = n
+    return jump, dist
+
+
 def _chain_order(m: int, partner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Directed pieces (arc 2i: a->b, 2i+1: b->a) ordered chain by chain, and each one's chain key."""
     arcs = np.arange(2 * m)
@@ -101,24 +130,21 @@ def _chain_order(m: int, partner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     leave = np.where(arcs % 2 == 0, m + piece, piece)       # the end an arc leaves by
     f = partner[leave]
     succ = np.where(f < 0, arcs, np.where(f < m, 2 * (f % m), 2 * (f % m) + 1))
-    steps = int(np.ceil(np.log2(2 * m + 1))) + 1
-    while True:
-        jump, dist, low = succ.copy(), (succ != arcs).astype(np.int64), piece.copy()
-        for it in range(steps):
-            dist += dist[jump]
-            low = np.minimum(low, low[jump])
-            jump = jump[jump]
-            if it % 4 == 3 and np.array_equal(succ[jump], jump):
-                break
-        loop = succ[jump] != jump
-        if not loop.any():
-            break
-        # closed rings: cut each at its lowest piece and rank again
-        succ = np.where(loop & (piece == low), arcs, succ)
-    tail = jump
+    tail, dist = _rank(succ)
+    ring = np.flatnonzero(succ[tail] != tail)
+    if len(ring):     # closed rings: cut each at its lowest piece, rank them alone
+        local = np.full(2 * m, -1)
+        local[ring] = np.arange(len(ring))
+        nxt, low, step = local[succ[ring]], piece[ring], local[succ[ring]]
+        for _ in range(int(np.ceil(np.log2(len(ring) + 1))) + 1):
+            low = np.minimum(low, low[step])
+            step = step[step]
+        nxt = np.where(piece[ring] == low, np.arange(len(ring)), nxt)
+        t, d = _rank(nxt)
+        tail[ring], dist[ring] = ring[t], d
     forward = tail[0::2] < tail[1::2]
     kept = np.where(forward, 2 * np.arange(m), 2 * np.arange(m) + 1)
-    o = np.lexsort((-dist[kept], tail[kept]))
+    o = np.argsort(tail[kept] * (int(dist.max(initial=0)) + 1) - dist[kept])
     return kept[o], tail[kept][o]
 
 
@@ -166,8 +192,7 @@ def simplify(a: np.ndarray, b: np.ndarray, group: np.ndarray, tolerance: float,
         empty = np.zeros((0, 3), np.float32)
         none = np.zeros(0, np.int64)
         return Simplified(empty, empty, none, none, none, none)
-    node, s = _nodes(a, b, group)
-    arcs, chain = _chain_order(m, _partners(a, b, node, s))
+    arcs, chain = _chain_order(m, _partners(a, b, group))
     piece = arcs // 2
     fwd = (arcs % 2 == 0)[:, None]
     start = np.where(fwd, a[piece], b[piece]).astype(np.float64)

@@ -71,18 +71,24 @@ def wkb_coordinates(blobs) -> tuple[np.ndarray, np.ndarray] | None:
             return None
     else:
         return None
-    keep = np.ones(len(data), dtype=bool)
-    keep[(start[:, None] + np.arange(header)).ravel()] = False
-    coords = np.ascontiguousarray(data[keep]).view("<f8").reshape(-1, 3)
+    if np.all(size == size[0]):                     # one record size (two-point lines, points): slice
+        coords = np.ascontiguousarray(data.reshape(n, size[0])[:, header:]).view("<f8").reshape(-1, 3)
+    else:
+        keep = np.ones(len(data), dtype=bool)
+        keep[(start[:, None] + np.arange(header)).ravel()] = False
+        coords = np.ascontiguousarray(data[keep]).view("<f8").reshape(-1, 3)
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(npts, out=offsets[1:])
     return coords, offsets
 
 
 def read_lean(project, layer: str, columns: list[str], bbox=None, where: str | None = None):
-    """``layer`` (only ``columns``) as a CoordFrame, or as the store's GeoDataFrame when its
-    geometries are not all single-part Points Z / LineStrings Z."""
-    import pandas as pd
+    """``layer`` (only ``columns``; the first is the id) as a CoordFrame, or as the store's
+    GeoDataFrame when its geometries are not all single-part Points Z / LineStrings Z.
+
+    Text columns other than the id come as pandas categoricals (few distinct
+    values: cheap to compare and to factorize).
+    """
     import pyogrio
 
     meta, table = pyogrio.read_arrow(str(project.path), layer=layer, columns=columns, bbox=bbox, where=where)
@@ -90,5 +96,7 @@ def read_lean(project, layer: str, columns: list[str], bbox=None, where: str | N
     parsed = wkb_coordinates(table.column(geom)) if geom in table.column_names and table.num_rows else None
     if parsed is None:
         return project.read(layer, bbox=bbox, columns=columns, where=where)
-    attrs = table.drop_columns([geom]).to_pandas(types_mapper=pd.ArrowDtype)
+    ids = table.column(columns[0]).to_numpy(zero_copy_only=False)
+    attrs = table.drop_columns([geom, columns[0]]).to_pandas(strings_to_categorical=True)
+    attrs.insert(0, columns[0], ids)
     return CoordFrame(attrs, *parsed)

@@ -75,8 +75,11 @@ def _pairs(coords: np.ndarray, idx: np.ndarray, part_row: np.ndarray) -> tuple[n
 def frame_segments(frame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Straight pieces of a GeoDataFrame's lines or of a CoordFrame (viewers.scene.frames)."""
     if hasattr(frame, "coordinate_rows"):
-        rows = frame.coordinate_rows()
-        return _pairs(frame.coords, rows, np.arange(len(frame)))
+        if len(frame) and np.all(np.diff(frame.offsets) == 2):      # two-point lines: no search
+            a, b = frame.coords[0::2], frame.coords[1::2]
+            keep = np.flatnonzero(np.any(a != b, axis=1))
+            return a[keep], b[keep], keep
+        return _pairs(frame.coords, frame.coordinate_rows(), np.arange(len(frame)))
     return line_segments(frame.geometry.values)
 
 

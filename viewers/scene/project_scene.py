@@ -10,7 +10,7 @@ Coordinates inside the scene are local: project coordinates minus
 ``scene.origin`` (keeps float32 precise); ``origin[2]`` is the reference
 elevation the vertical exaggeration scales about.
 
-Layers with at least ``lod_min`` parts (pipe pieces, wells) become
+Layers whose exact mesh would have ``lod_min`` cells or more become
 :class:`viewers.scene.tiled.TiledLayer` (``scene.tiled``): tiles drawn at a
 level of detail chosen from the camera; the others stay one merged mesh
 each (``scene.layers``).  Reading a project, those layers come through a
@@ -39,7 +39,7 @@ from viewers.scene.tiled import TiledLayer
 
 GROUND = "terrain"
 SECTION_SEARCH_M = 10.0   # features are looked for this far around a section line
-LOD_MIN_PARTS = 30_000    # layers with this many parts (pieces, wells) are tiled with levels of detail
+LOD_MIN_CELLS = 100_000   # layers whose exact mesh has this many cells are tiled with levels of detail
 
 
 @dataclass
@@ -50,6 +50,7 @@ class LayerMesh:
     polydata: object                 # vtkPolyData, local coordinates
     ids: np.ndarray                  # feature id per row (object array of str)
     cell_rows: np.ndarray = field(init=False, repr=False)
+    locator: object = field(default=None, init=False, repr=False)   # picking, built on first use
 
     def __post_init__(self) -> None:
         from vtkmodules.util.numpy_support import vtk_to_numpy
@@ -146,17 +147,9 @@ class _Source:
             return read_lean(self.project, layer, wanted, bbox, getattr(builder, "where", None))
         return self.project.read(layer, bbox=bbox, columns=wanted)
 
-    def extent(self, layers: list[str]) -> tuple[float, float, float, float] | None:
-        """Extent of the layers' features (of the terrain when there are none)."""
-        boxes = []
-        for layer in layers:
-            if self.frames is not None:
-                gdf = self.frames.get(layer)
-                ext = tuple(gdf.total_bounds) if gdf is not None and len(gdf) else None
-            else:
-                ext = self.project.extent(layer)
-            if ext is not None:
-                boxes.append(ext)
+    def extent(self, frames: Mapping) -> tuple[float, float, float, float] | None:
+        """Extent of the features read (of the terrain when there are none)."""
+        boxes = [_frame_bounds(f) for f in frames.values() if f is not None and len(f)]
         if not boxes and self.terrain is not None:
             boxes.append(self.terrain.bounds)
         if not boxes:
@@ -169,6 +162,13 @@ class _Source:
             self.project.close()
 
 
+def _frame_bounds(frame) -> tuple[float, float, float, float]:
+    if hasattr(frame, "coords"):
+        lo, hi = frame.coords[:, :2].min(axis=0), frame.coords[:, :2].max(axis=0)
+        return (lo[0], lo[1], hi[0], hi[1])
+    return tuple(frame.total_bounds)
+
+
 def _ids(layer: str, gdf) -> np.ndarray:
     return gdf[registry.get(layer).id_field].to_numpy(dtype=object)
 
@@ -178,12 +178,12 @@ def _mesh(layer: str, mb: MeshBuilder, gdf) -> LayerMesh:
 
 
 def _plan_layer(layer: str, gdf, origin: np.ndarray, lod_min: int | None) -> LayerMesh | TiledLayer:
-    """One layer of a plan scene: tiled when it has ``lod_min`` parts or more, else one mesh."""
+    """One layer of a plan scene: tiled when its mesh has ``lod_min`` cells or more, else one mesh."""
     builder = BUILDERS[layer]
     parts = builder.parts(gdf, origin)
     if parts is None:
         return _mesh(layer, builder.build(layer, gdf, origin), gdf)
-    if lod_min is None or len(parts) < lod_min:
+    if lod_min is None or not len(parts) or builder.cells(layer, parts).sum() < lod_min:
         return _mesh(layer, builder.mesh(layer, parts), gdf)
     return TiledLayer(layer, builder, parts.lean(), _ids(layer, gdf), styles.feature_colours(layer, gdf))
 
@@ -202,27 +202,31 @@ def build_project_scene(source, layers: Iterable[str] | None = None,
                         bbox: tuple[float, float, float, float] | None = None,
                         exaggeration: float = 1.0, progress: Progress | None = None, *,
                         include_sensitive: bool = False, terrain: Terrain | None = None,
-                        with_ground: bool = True, lod_min: int | None = LOD_MIN_PARTS) -> ProjectScene:
+                        with_ground: bool = True, lod_min: int | None = LOD_MIN_CELLS) -> ProjectScene:
     """Read the layers (within ``bbox``) and the terrain and build the plan scene.
 
     ``source``: a Project, a project path, or {layer: GeoDataFrame} (then
     pass ``terrain``).  ``layers`` default to every drawable layer the
-    sensitive-layer policy allows (gis.policy.allowed_layers).  Layers with
-    ``lod_min`` parts or more are tiled (None: never).
+    sensitive-layer policy allows (gis.policy.allowed_layers).  Layers whose
+    exact mesh has ``lod_min`` cells or more are tiled (None: never).
     """
     names = _drawable(layers, include_sensitive)
     progress = progress or Progress()
     src = _Source(source, terrain)
     try:
-        frame = bbox if bbox is not None else src.extent(names)
+        progress.start(2 * len(names) + 1, "scene")
+        frames = {}
+        for layer in names:
+            frames[layer] = src.read(layer, bbox, lean=True)
+            progress.step(1, layer)
+        frame = bbox if bbox is not None else src.extent(frames)
         centre = ((0.0, 0.0) if frame is None
                   else (math.floor((frame[0] + frame[2]) / 2), math.floor((frame[1] + frame[3]) / 2)))
         ter = src.terrain if with_ground else None
         origin = np.array([centre[0], centre[1], ground_mod.reference_elevation(ter, bbox)])
-        progress.start(len(names) + 1, "scene")
         meshes, tiled = {}, {}
         for layer in names:
-            gdf = src.read(layer, bbox, lean=True)
+            gdf = frames.pop(layer)
             if gdf is not None and len(gdf):
                 built = _plan_layer(layer, gdf, origin, lod_min)
                 (tiled if isinstance(built, TiledLayer) else meshes)[layer] = built

@@ -17,7 +17,6 @@ picked position (the nearest original piece of the chain).
 from __future__ import annotations
 
 import math
-import threading
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -32,7 +31,8 @@ FINE_TILE_M = 250.0        # near (exact geometry) tiles
 Z_WEIGHT = 1.0             # vertical offsets count this much in the thinning tolerance
 
 NEAR, MID, FAR, OVERVIEW = "near", "mid", "far", "overview"
-COARSE_LEVELS = (MID, FAR, OVERVIEW)     # finest first
+BLOCK = "block"            # the overview of a block of coarse tiles, one mesh (fewer actors)
+BLOCK_SIDE = 4             # coarse tiles per block side
 #: a tile shows a level while its metres per pixel (at its nearest point) are at most this;
 #: the far and overview lines are thinned to half a pixel at the previous level's limit
 MAX_MPP = {NEAR: 0.15, MID: 1.5, FAR: 6.0, OVERVIEW: math.inf}
@@ -128,6 +128,15 @@ class TileMesh:
         return len(self.cell_rows)
 
 
+@dataclass
+class _Thin:
+    """Thinned lines: ``pieces`` (global) in chain order, the tile of each segment."""
+
+    lines: chains.Simplified
+    pieces: np.ndarray
+    tile: np.ndarray
+
+
 class TiledLayer:
     """One big layer's parts, tiles and per-tile meshes (see the module docstring).
 
@@ -148,10 +157,23 @@ class TiledLayer:
         side = max(float(np.max(hi[:2] - lo[:2])), 1.0)
         self.coarse = self._index(TileGrid.covering(lo, hi, max(COARSE_MIN_M, side / COARSE_PER_SIDE)), low, high)
         self.fine = self._index(TileGrid.covering(lo, hi, FINE_TILE_M), low, high)
-        self._lock = threading.Lock()
-        self._overview: dict[int, TileMesh] = {}
-        if self.swept:
-            self._overview = self._thinned(np.arange(len(parts)), self.coarse, MAX_MPP[FAR])
+        self._cells = builder.cells(layer, parts)
+        g = self.coarse.grid
+        col, row = np.arange(g.count) % g.nx, np.arange(g.count) // g.nx
+        self.block_of = (row // BLOCK_SIDE) * -(-g.nx // BLOCK_SIDE) + col // BLOCK_SIDE
+        self._blocks: dict[int, TileMesh] = {}
+        self._thin = None
+        if OVERVIEW in builder.coarse_levels:
+            tile = np.empty(len(parts), dtype=np.int64)
+            tile[self.coarse.order] = np.repeat(np.arange(g.count), self.coarse.counts())
+            if self.swept:
+                self._thin = self._thinned(np.arange(len(parts)), tile, MAX_MPP[FAR])
+                block = self.block_of[self._thin.tile]
+                self._blocks = {int(b): self._lines(self._thin, np.flatnonzero(block == b)) for b in np.unique(block)}
+            else:
+                block = self.block_of[tile]
+                self._blocks = {int(b): m for b in np.unique(block)
+                                if (m := self._sketch(np.flatnonzero(block == b))) is not None}
 
     def _index(self, grid: TileGrid, low: np.ndarray, high: np.ndarray) -> TileIndex:
         centre = (low[:, :2] + high[:, :2]) / 2
@@ -160,9 +182,7 @@ class TiledLayer:
     # ------------------------------------------------------------- levels
     def levels(self, kind: str) -> tuple[str, ...]:
         """The levels of "coarse" or "fine" tiles, finest first."""
-        if kind == "fine":
-            return (NEAR,)
-        return COARSE_LEVELS if self.swept else (MID,)
+        return (NEAR,) if kind == "fine" else self.builder.coarse_levels
 
     def index(self, level: str) -> TileIndex:
         """The tiles a level is drawn on."""
@@ -170,55 +190,61 @@ class TiledLayer:
 
     def cost(self, level: str) -> np.ndarray:
         """Estimated cells of each tile at ``level`` (what the view budgets count)."""
-        n = self.index(level).counts()
+        index = self.index(level)
         if level != NEAR:
-            return n
-        if self.swept:
-            return n * 9
-        return n * 15
+            return index.counts()
+        cum = np.concatenate([[0], np.cumsum(self._cells[index.order])])
+        return cum[index.start[1:]] - cum[index.start[:-1]]
 
     def ready(self, level: str, tile: int) -> TileMesh | None:
-        """The mesh of a level that needs no building (the overview), else None."""
-        return self._overview.get(tile) if level == OVERVIEW else None
+        """The mesh of a level built with the layer (a block's overview), else None."""
+        return self._blocks.get(tile) if level == BLOCK else None
+
+    def block(self, tile: int) -> int:
+        """The block of coarse tile ``tile``."""
+        return int(self.block_of[tile])
 
     def mesh(self, level: str, tile: int) -> TileMesh | None:
         """Build tile ``tile`` at ``level`` (None when the tile draws nothing there)."""
+        if level == BLOCK:
+            return self.ready(level, tile)
         items = self.index(level).items(tile)
-        if level == OVERVIEW:
-            return self._overview.get(tile)
-        if len(items) == 0 or (level in (FAR, OVERVIEW) and not self.swept):
+        if len(items) == 0:
             return None
+        if level == OVERVIEW and self._thin is not None:
+            return self._lines(self._thin, np.flatnonzero(self._thin.tile == tile))
         if level == FAR:
-            return self._thinned(items, None, MAX_MPP[MID]).get(0)
-        part = self.parts.take(items)
-        mb = self.builder.mesh(self.layer, part) if level == NEAR else self.builder.sketch(self.layer, part)
+            return self._lines(self._thinned(items, np.zeros(len(items), np.int64), MAX_MPP[MID]))
+        if level in (MID, OVERVIEW):
+            return self._sketch(items)
+        mb = self.builder.mesh(self.layer, self.parts.take(items))
         return TileMesh.of(mb, self.colours) if mb.n_points else None
 
-    def _thinned(self, items: np.ndarray, grid: TileIndex | None, mpp: float) -> dict[int, TileMesh]:
-        """Thinned centre lines of pieces ``items`` per tile of ``grid`` (all in tile 0 when None),
-        within half a pixel at ``mpp`` metres per pixel; chains under 2 px are left out."""
+    def _sketch(self, items: np.ndarray) -> TileMesh | None:
+        mb = self.builder.sketch(self.layer, self.parts.take(items))
+        return TileMesh.of(mb, self.colours) if mb.n_points else None
+
+    def _thinned(self, items: np.ndarray, tile: np.ndarray, mpp: float) -> "_Thin":
+        """Thinned centre lines of pieces ``items`` (chains kept within their ``tile``) within half a
+        pixel at ``mpp`` metres per pixel; chains under 2 px are left out."""
         p: SweptPieces = self.parts
-        rows = p.row[items]
-        colour_id = np.unique(self.colours[rows].astype(np.int64) @ np.array([65536, 256, 1]),
+        colour_id = np.unique(self.colours[p.row[items]].astype(np.int64) @ np.array([65536, 256, 1]),
                               return_inverse=True)[1].ravel()
         n_colours = int(colour_id.max(initial=0)) + 1
-        tile = np.zeros(len(items), dtype=np.int64)
-        if grid is not None:
-            tile[grid.order] = np.repeat(np.arange(grid.grid.count), grid.counts())
-            tile = tile[items]
         s = chains.simplify(p.a[items], p.b[items], tile * n_colours + colour_id, mpp / 2,
                             z_weight=Z_WEIGHT, min_extent=2 * mpp)
-        seg_tile = s.group // n_colours
-        pieces = items[s.order]
-        out = {}
-        by_tile = np.argsort(seg_tile, kind="stable")
-        cuts = np.flatnonzero(np.diff(seg_tile[by_tile])) + 1
-        for sel in np.split(by_tile, cuts) if len(by_tile) else []:
-            mb = MeshBuilder()
-            add_lines(mb, s.a[sel].astype(np.float64), s.b[sel].astype(np.float64), p.row[pieces[s.first[sel]]])
-            out[int(seg_tile[sel[0]])] = TileMesh.of(mb, self.colours, pieces=pieces, first=s.first[sel],
-                                                     count=s.count[sel])
-        return out
+        return _Thin(s, items[s.order], s.group // n_colours)
+
+    def _lines(self, thin: "_Thin", sel: np.ndarray | None = None) -> TileMesh | None:
+        """The thinned segments ``sel`` (all when None) as lines."""
+        s = thin.lines
+        sel = np.arange(len(s.a)) if sel is None else sel
+        if len(sel) == 0:
+            return None
+        mb = MeshBuilder()
+        add_lines(mb, s.a[sel].astype(np.float64), s.b[sel].astype(np.float64),
+                  self.parts.row[thin.pieces[s.first[sel]]])
+        return TileMesh.of(mb, self.colours, pieces=thin.pieces, first=s.first[sel], count=s.count[sel])
 
     # --------------------------------------------------------- features
     def feature_row(self, tm: TileMesh, cell: int, position) -> int | None:
