@@ -32,14 +32,16 @@ def view_metrics(camera, bounds: np.ndarray, size: tuple[int, int]) -> tuple[np.
     """(in view, distance m, metres per pixel) of boxes ``bounds`` (n, 6: world xmin, xmax, ymin,
     ymax, zmin, zmax) for ``camera`` on a ``size`` (w, h) pixel viewport.
 
-    Distance and scale are taken at the point of each box nearest the camera;
-    empty (NaN) boxes are never in view.
+    In view: inside the four side planes of the view frustum (the clipping
+    range follows what is drawn, so it must not decide it).  Distance and
+    scale are taken at the point of each box nearest the camera; empty (NaN)
+    boxes are never in view.
     """
     w, h = max(size[0], 1), max(size[1], 1)
     lo, hi = bounds[:, 0::2], bounds[:, 1::2]
     planes = [0.0] * 24
     camera.GetFrustumPlanes(w / h, planes)
-    p = np.array(planes).reshape(6, 4)
+    p = np.array(planes).reshape(6, 4)[:4]
     corner = np.where(p[:, None, :3] > 0, hi[None], lo[None])          # the corner deepest inside each plane
     with np.errstate(invalid="ignore"):
         inside = np.all(np.einsum("pnk,pk->pn", corner, p[:, :3]) + p[:, 3:] >= 0, axis=0)

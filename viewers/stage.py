@@ -75,6 +75,13 @@ class Stage:
             self.renderer.AddActor(actor)
             self.actors[mesh.layer] = actor
             self._meshes[mesh.layer] = mesh
+        for layer, tl in scene.tiled.items():      # the overview until a camera asks for more
+            for b in np.unique(tl.block_of):
+                key = (layer, BLOCK, int(b))
+                self._tiles[key] = tl.ready(BLOCK, int(b))
+                if self._tiles[key] is not None and layer not in self._hidden:
+                    self._shown.add(key)
+                    self._tile_actor(key)
         self._apply()
 
     def clear(self) -> None:
@@ -139,6 +146,8 @@ class Stage:
                 self._tiles.move_to_end(key)
             self._shown = show
             self._evict()
+            if changed:
+                self.renderer.ResetCameraClippingRange()
             return changed
         finally:
             self._updating = False
@@ -408,7 +417,8 @@ class Stage:
         for layer, actor, mesh in drawn:
             if actor.GetVisibility() and (with_ground or layer != ground):
                 picker.AddPickList(actor)
-                picker.AddLocator(self._locator_of(mesh, mesh.polydata))
+                if not isinstance(mesh, TileMesh):       # tiles are small: every cell is tested with the
+                    picker.AddLocator(self._locator_of(mesh, mesh.polydata))    # tolerance, even at their edges
                 source[id(actor)] = (layer, mesh)
         if not source or not picker.Pick(x, y, 0.0, self.renderer):
             return None
@@ -423,15 +433,18 @@ class Stage:
         hit = self._pick(x, y, with_ground=False)
         if hit is None:
             return None
-        layer, mesh, cell, position = hit
-        if isinstance(mesh, TileMesh):
-            tl = self.scene.tiled[layer]
-            px, py, pz = position
-            row = tl.feature_row(mesh, cell, (px, py, pz / self._exaggeration))
-            fid = None if row is None else str(tl.ids[row])
-        else:
+        layer, mesh, cell, _ = hit
+        if not isinstance(mesh, TileMesh):
             fid = mesh.feature_id(cell)
-        return None if fid is None else (layer, fid)
+            return None if fid is None else (layer, fid)
+        tl = self.scene.tiled[layer]
+        if mesh.pieces is None:
+            row = tl.feature_row(mesh, cell)
+        else:                       # thinned lines: the original piece nearest the ray, over all shown tiles
+            k = np.array([1.0, 1.0, 1.0 / self._exaggeration])
+            thinned = [m for key, m in self.shown_tiles().items() if key[0] == layer and m.pieces is not None]
+            row = tl.row_near_ray(thinned, self.display_to_world(x, y, 0.0) * k, self.display_to_world(x, y, 1.0) * k)
+        return None if row is None else (layer, str(tl.ids[row]))
 
     def world_point(self, x: float, y: float) -> tuple[float, float, float] | None:
         """Project coordinates under display (x, y): the drawn surface there, else the reference level."""

@@ -92,6 +92,20 @@ def frame_points(frame, rows: np.ndarray) -> np.ndarray:
     return shapely.get_coordinates(frame.geometry.values[rows], include_z=True).reshape(-1, 3)
 
 
+def segment_line_distance(a: np.ndarray, b: np.ndarray, p: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Distance of each segment a->b (m, 3) to the infinite line through ``p`` along ``d``."""
+    d = d / np.linalg.norm(d)
+    u = b - a
+    w = a - p
+    ud, wd = u @ d, w @ d
+    uu = np.einsum("ij,ij->i", u, u)
+    denom = uu - ud ** 2                          # |u|^2 sin^2: 0 when parallel to the line
+    s = np.clip(np.where(denom > 1e-12, (ud * wd - np.einsum("ij,ij->i", w, u)) / np.where(denom > 1e-12, denom, 1),
+                         0.0), 0.0, 1.0)
+    q = w + s[:, None] * u                         # closest point of the segment, relative to p
+    return np.linalg.norm(q - (q @ d)[:, None] * d, axis=1)
+
+
 def segment_frames(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Unit vectors (e1 horizontal, e2 perpendicular to the axis, up-ish) per segment."""
     u = b - a

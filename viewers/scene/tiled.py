@@ -17,11 +17,12 @@ picked position (the nearest original piece of the chain).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from viewers.scene import chains
+from viewers.scene import geometry as geo
 from viewers.scene.builders import LayerBuilder, Parts, SweptPieces, add_lines
 from viewers.scene.mesh import FEATURE_INDEX, MeshBuilder
 
@@ -112,7 +113,6 @@ class TileMesh:
     pieces: np.ndarray | None = None
     first: np.ndarray | None = None
     count: np.ndarray | None = None
-    locator: object = field(default=None, repr=False)
 
     @classmethod
     def of(cls, mb: MeshBuilder, colours: np.ndarray, **chain) -> "TileMesh":
@@ -126,6 +126,13 @@ class TileMesh:
     def n_cells(self) -> int:
         """Number of cells."""
         return len(self.cell_rows)
+
+
+def _chain_pieces(tm: TileMesh, cells: np.ndarray) -> np.ndarray:
+    """The original pieces the thinned cells ``cells`` of ``tm`` stand for."""
+    first, count = tm.first[cells], tm.count[cells]
+    start = np.repeat(first - (np.cumsum(count) - count), count)
+    return tm.pieces[start + np.arange(int(count.sum()))]
 
 
 @dataclass
@@ -247,20 +254,32 @@ class TiledLayer:
         return TileMesh.of(mb, self.colours, pieces=thin.pieces, first=s.first[sel], count=s.count[sel])
 
     # --------------------------------------------------------- features
-    def feature_row(self, tm: TileMesh, cell: int, position) -> int | None:
-        """The feature row drawn by ``cell`` of ``tm``; for thinned lines, the original piece
-        nearest to ``position`` (local, unexaggerated) among those the cell stands for."""
-        if not 0 <= cell < tm.n_cells:
+    def feature_row(self, tm: TileMesh, cell: int) -> int | None:
+        """The feature row drawn by ``cell`` of an exact mesh (see :meth:`row_near_ray` for thinned ones)."""
+        return int(tm.cell_rows[cell]) if 0 <= cell < tm.n_cells else None
+
+    def row_near_ray(self, meshes: list[TileMesh], p0, p1) -> int | None:
+        """The feature row of the original piece nearest the pick ray p0 -> p1 (local, unexaggerated)
+        among the pieces that the thinned lines ``meshes`` stand for.
+
+        A thinned segment lies within ``T`` (half a pixel of its level) of its
+        pieces, so only segments within (nearest segment + 2 T) of the ray can
+        hold the nearest piece.
+        """
+        from vtkmodules.util.numpy_support import vtk_to_numpy
+
+        p0, p1 = np.asarray(p0, dtype=np.float64), np.asarray(p1, dtype=np.float64)
+        found = []
+        for tm in meshes:
+            ends = vtk_to_numpy(tm.polydata.GetPoints().GetData()).astype(np.float64).reshape(-1, 2, 3)
+            found.append((tm, geo.segment_line_distance(ends[:, 0], ends[:, 1], p0, p1 - p0)))
+        if not found or not any(len(d) for _, d in found):
             return None
-        if tm.pieces is None:
-            return int(tm.cell_rows[cell])
-        cand = tm.pieces[tm.first[cell]:tm.first[cell] + tm.count[cell]]
+        reach = min(d.min() for _, d in found if len(d)) + MAX_MPP[FAR]
+        cand = np.concatenate([_chain_pieces(tm, np.flatnonzero(d <= reach)) for tm, d in found])
         p: SweptPieces = self.parts
-        a, b = p.a[cand].astype(np.float64), p.b[cand].astype(np.float64)
-        x = np.asarray(position, dtype=np.float64)
-        d = b - a
-        t = np.clip(np.einsum("ij,ij->i", x - a, d) / np.maximum(np.einsum("ij,ij->i", d, d), 1e-12), 0, 1)
-        return int(p.row[cand[np.argmin(np.linalg.norm(a + t[:, None] * d - x, axis=1))]])
+        dist = geo.segment_line_distance(p.a[cand].astype(np.float64), p.b[cand].astype(np.float64), p0, p1 - p0)
+        return int(p.row[cand[np.argmin(dist)]])
 
     def feature_mesh(self, feature_id: str) -> MeshBuilder | None:
         """The exact mesh of one feature (the selection overlay); None when it is not here."""
