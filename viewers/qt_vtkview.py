@@ -75,7 +75,8 @@ class VtkView(QWidget):
         self.render_window.AddRenderer(self.renderer)
         self.stage = Stage(self.renderer, self.shading)
         self.stage.on_lod_ready = self._tiles_ready.emit
-        self._tiles_ready.connect(self.redraw, Qt.ConnectionType.QueuedConnection)
+        self._tiles_ready.connect(self._tiles_built, Qt.ConnectionType.QueuedConnection)
+        self._redraw_queued = False
         self.interactor = self.render_window.GetInteractor()
         self.style = self._make_style()
         self.interactor.SetInteractorStyle(self.style)
@@ -138,6 +139,18 @@ class VtkView(QWidget):
         """Render now, unless the widget is hidden."""
         if self.isVisible():
             self.render_window.Render()
+
+    def _tiles_built(self) -> None:
+        """Tiles finished on the stage's worker: one render for however many finished meanwhile."""
+        if not self._redraw_queued:
+            from PySide6.QtCore import QTimer
+
+            self._redraw_queued = True
+            QTimer.singleShot(0, self._redraw_now)
+
+    def _redraw_now(self) -> None:
+        self._redraw_queued = False
+        self.redraw()
 
     def grab_image(self) -> np.ndarray:
         """The view's pixels as an (h, w, 3) uint8 array (QWidget.grab() is black for VTK)."""

@@ -215,28 +215,49 @@ def build_project_scene(source, layers: Iterable[str] | None = None,
     src = _Source(source, terrain)
     try:
         progress.start(2 * len(names) + 1, "scene")
-        frames = {}
-        for layer in names:
-            frames[layer] = src.read(layer, bbox, lean=True)
-            progress.step(1, layer)
-        frame = bbox if bbox is not None else src.extent(frames)
-        centre = ((0.0, 0.0) if frame is None
-                  else (math.floor((frame[0] + frame[2]) / 2), math.floor((frame[1] + frame[3]) / 2)))
-        ter = src.terrain if with_ground else None
-        origin = np.array([centre[0], centre[1], ground_mod.reference_elevation(ter, bbox)])
-        meshes, tiled = {}, {}
-        for layer in names:
-            gdf = frames.pop(layer)
-            if gdf is not None and len(gdf):
-                built = _plan_layer(layer, gdf, origin, lod_min)
-                (tiled if isinstance(built, TiledLayer) else meshes)[layer] = built
-            del gdf
-            progress.step(1, layer)
-        ground = _ground_mesh(ground_mod.surface(ter, bbox, origin)) if ter is not None else None
+        with _Pool() as pool:       # two cores: reads (GDAL, Arrow) and numpy release the GIL
+            reads = {layer: pool.submit(src.read, layer, bbox, True) for layer in names}
+            frames = {}
+            for layer in names:
+                frames[layer] = reads.pop(layer).result()
+                progress.step(1, layer)
+            frame = bbox if bbox is not None else src.extent(frames)
+            centre = ((0.0, 0.0) if frame is None
+                      else (math.floor((frame[0] + frame[2]) / 2), math.floor((frame[1] + frame[3]) / 2)))
+            ter = src.terrain if with_ground else None
+            origin = np.array([centre[0], centre[1], ground_mod.reference_elevation(ter, bbox)])
+            builds = {}
+            for layer in names:
+                gdf = frames.pop(layer)
+                if gdf is not None and len(gdf):
+                    builds[layer] = pool.submit(_plan_layer, layer, gdf, origin, lod_min)
+                del gdf
+            surface = pool.submit(ground_mod.surface, ter, bbox, origin) if ter is not None else None
+            meshes, tiled = {}, {}
+            for layer in names:
+                if layer in builds:
+                    built = builds.pop(layer).result()
+                    (tiled if isinstance(built, TiledLayer) else meshes)[layer] = built
+                progress.step(1, layer)
+            ground = _ground_mesh(surface.result()) if surface is not None else None
         progress.step(1, GROUND)
     finally:
         src.close()
     return ProjectScene(origin, meshes, ground, float(exaggeration), bbox, tiled=tiled)
+
+
+class _Pool:
+    """Two worker threads for scene building; on any error (a cancel included) queued work is dropped."""
+
+    def __enter__(self):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="subterra-scene")
+        return self._pool
+
+    def __exit__(self, kind, exc, tb):
+        self._pool.shutdown(wait=True, cancel_futures=kind is not None)
+        return False
 
 
 def build_section_scene(source, cut, layers: Iterable[str] | None = None, exaggeration: float = 1.0,
