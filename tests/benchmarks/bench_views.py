@@ -182,8 +182,7 @@ def run_renders(path: str) -> dict:
             wall = time.perf_counter() - t
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
-            out[label] = {"wall": wall, "cpu": cpu, "rc": done.returncode,
-                          "rss_mb": after.ru_maxrss / 1024, "err": done.stderr.strip()[-200:]}
+            out[label] = {"wall": wall, "cpu": cpu, "rc": done.returncode, "err": done.stderr.strip()[-200:]}
         for view in ("top", "3d"):
             clock = Clock()
             with Project.open(path, readonly=True) as proj:
@@ -222,10 +221,10 @@ def main() -> None:
         res = {mode: _worker(case, mode) for mode in ("lod", "whole", "naive")}
         lod, whole, naive = res["lod"], res["whole"], res["naive"]
         print(f"\n{case}: {path.name}, tiled {lod['tiled']}", flush=True)
-        for label, key, ms in (("open -> first frame", "first_frame", False), ("  of which scene", "scene", False),
-                               ("orbit, whole city in view", "orbit", True), ("street view: tiles built", "street_settle",
-                                                                              False),
-                               ("street view orbit", "street_orbit", True), ("pick", "pick", True)):
+        rows = (("open -> first frame", "first_frame", False), ("  of which scene", "scene", False),
+                ("orbit, whole city in view", "orbit", True), ("street view: tiles built", "street_settle", False),
+                ("street view orbit", "street_orbit", True), ("pick", "pick", True))
+        for label, key, ms in rows:
             ratio = whole[key][0] / max(lod[key][0], 1e-9), whole[key][1] / max(lod[key][1], 1e-9)
             print(f"  {label:<28} LOD {_t(lod[key], ms):<28} whole meshes {_t(whole[key], ms):<28} "
                   f"ratio {ratio[0]:.1f}x (cpu {ratio[1]:.1f}x)")
@@ -246,8 +245,7 @@ def main() -> None:
         renders = _worker("city", "render")
         for label, r in renders.items():
             extra = f", exit {r['rc']}: {r['err']}" if r.get("rc") else ""
-            rss = f", peak RSS {r['rss_mb']:.0f} MB" if "rss_mb" in r else ""
-            print(f"  {label:<28} {r['wall']:.1f} s (cpu {r['cpu']:.1f}){rss}{extra}")
+            print(f"  {label:<28} {r['wall']:.1f} s (cpu {r['cpu']:.1f}){extra}")
         for view in ("top", "3d"):
             base = renders[f"{view} whole meshes (API)"]
             print(f"  {view}: whole meshes / LOD = {base['wall'] / renders[view]['wall']:.1f}x wall, "

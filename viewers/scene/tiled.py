@@ -1,18 +1,23 @@
 """Big layers cut into tiles with several levels of detail (headless; meshes are safe on a worker).
 
-A layer with many items (pipe segments, wells) keeps its parts as lean
-numpy arrays (float32 coordinates, int32 rows) and draws per tile:
+A layer whose exact mesh would be big (pipe segments, wells, tunnels,
+structures) keeps its builder's parts as lean numpy arrays (float32
+coordinates, int32 rows) and draws per tile, the level chosen per tile by
+:mod:`viewers.lod` from its metres per pixel (``MAX_MPP``):
 
-- coarse tiles (at most ``COARSE_PER_SIDE`` a side) carry, by distance,
-  ``overview`` (centre lines joined into chains and thinned, tiny chains
-  left out; built with the scene: the first frame), ``far`` (the same,
-  finer) and ``mid`` (the exact centre lines / well markers);
+- coarse tiles (at most ``COARSE_PER_SIDE`` a side) carry, finest first,
+  ``mid`` (the builder's sketch: exact centre lines, well markers),
+  ``far`` and ``overview`` (centre lines joined into chains and thinned
+  to half a pixel, chains under two pixels left out; volumes: their lids),
+  as the builder's ``coarse_levels`` say;
+- ``block``: the overview of BLOCK_SIDE x BLOCK_SIDE coarse tiles in one
+  mesh, built with the scene (the first frame; few actors: each costs
+  ~0.2 ms a frame on llvmpipe);
 - fine tiles (``FINE_TILE_M``) carry ``near``: the exact geometry, built by
   the layer's builder exactly as an untiled scene draws it.
 
-Every mesh maps a cell back to its feature row, thinned chains by the
-picked position (the nearest original piece of the chain).
-:mod:`viewers.lod` picks the level of each tile from the camera.
+Every exact mesh maps a cell to its feature row; thinned lines map a pick
+ray to the nearest original piece (:meth:`TiledLayer.row_near_ray`).
 """
 from __future__ import annotations
 
