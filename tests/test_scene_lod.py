@@ -249,3 +249,16 @@ def test_hidden_layer_shows_no_tiles_and_exaggeration_reaches_tiles(tiled_scene)
 
 def test_max_mpp_levels_are_ordered():
     assert MAX_MPP[NEAR] < MAX_MPP[MID] < MAX_MPP[FAR] < MAX_MPP[OVERVIEW]
+
+
+def test_while_interacting_nothing_new_is_built(tiled_scene):
+    window, stage = stage_on(tiled_scene)
+    top(stage, tiled_scene, X0 + 1000, Y0 + 210, 40.0)
+    stage.set_interacting(True)
+    window.Render()
+    assert not stage._pending and levels(stage) == {BLOCK}       # stand-ins only while the camera moves
+    stage.set_interacting(False)
+    window.Render()
+    assert stage._pending                                        # released: the exact tiles are queued
+    stage.close()
+    window.Finalize()

@@ -154,7 +154,7 @@ def test_3d_view_swaps_in_tiles_built_off_the_gui_thread(qtbot):
     view.renderer.ResetCameraClippingRange()
     view.redraw()                                           # queues the near tiles on the worker
     qtbot.waitUntil(lambda: NEAR in {k[1] for k in view.stage.shown_tiles()}, timeout=20000)
-    assert not view.stage._pending
+    qtbot.waitUntil(lambda: not view.stage._pending, timeout=20000)       # every wanted tile came in
     with qtbot.waitSignal(view.picked, timeout=3000) as sig:
         click(qtbot, view, screen_pos(view, scene, x, y, 1.9))
     assert sig.args == ["pipe_segments", "R2-10"]

@@ -79,6 +79,8 @@ class VtkView(QWidget):
         self._redraw_queued = False
         self.interactor = self.render_window.GetInteractor()
         self.style = self._make_style()
+        self.style.AddObserver("StartInteractionEvent", lambda *_: self.stage.set_interacting(True))
+        self.style.AddObserver("EndInteractionEvent", self._interaction_ended)
         self.interactor.SetInteractorStyle(self.style)
         self._press: tuple[int, int] | None = None
         self._vtk.Initialize()
@@ -139,6 +141,11 @@ class VtkView(QWidget):
         """Render now, unless the widget is hidden."""
         if self.isVisible():
             self.render_window.Render()
+
+    def _interaction_ended(self, *_) -> None:
+        """Camera released: full level of detail again."""
+        self.stage.set_interacting(False)
+        self._tiles_built()
 
     def _tiles_built(self) -> None:
         """Tiles finished on the stage's worker: one render for however many finished meanwhile."""

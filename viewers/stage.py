@@ -55,6 +55,9 @@ class Stage:
         self._clip = None
         self.selection: tuple[str, str] | None = None
         self.budget = lod.Budget()
+        #: while the user drags the camera: fewer exact cells, nothing new built (full quality on release)
+        self.interactive_budget = lod.Budget(near_cells=100_000, mid_cells=150_000)
+        self._interacting = False
         self.on_lod_ready: Callable[[], None] | None = None
         self._tiles: OrderedDict[lod.Key, TileMesh | None] = OrderedDict()   # built, least recent first
         self._tile_actors: dict[lod.Key, object] = {}
@@ -108,6 +111,10 @@ class Stage:
         if not self._updating:
             self.update_lod()
 
+    def set_interacting(self, on: bool) -> None:
+        """Camera being dragged (interactive budget, no new builds) or still (full quality)."""
+        self._interacting = bool(on)
+
     def settle(self) -> None:
         """Build and show every tile the current camera wants (blocking)."""
         self.update_lod(wait=True)
@@ -115,8 +122,9 @@ class Stage:
     def update_lod(self, wait: bool = False) -> bool:
         """Show the tiles the camera wants at the levels it wants; True when what shows changed.
 
-        Missing meshes are built on the worker (``wait``: here and now);
-        meanwhile a coarse tile keeps the best level it has built.
+        Missing meshes are built on the worker (``wait``: here and now; while
+        interacting: not at all); meanwhile a coarse tile keeps the best level
+        it has built.
         """
         scene = self.scene
         size = self.renderer.GetSize()
@@ -125,14 +133,16 @@ class Stage:
         self._updating = True
         try:
             tiled = {k: v for k, v in scene.tiled.items() if k not in self._hidden}
-            wanted = lod.plan(tiled, self.renderer.GetActiveCamera(), size, self._exaggeration, self.budget)
+            moving = self._interacting and not wait
+            wanted = lod.plan(tiled, self.renderer.GetActiveCamera(), size, self._exaggeration,
+                              self.interactive_budget if moving else self.budget)
             for key in [k for k, f in self._pending.items() if f.done()]:
                 future = self._pending.pop(key)
                 if not future.cancelled():
-                    self._tiles[key] = future.result()
+                    self._tiles[key] = self._result(key, future)
             show = set()
             for key in sorted(wanted, key=wanted.get):
-                shown = self._obtain(key, wait) or self._stand_in(key)
+                shown = self._obtain(key, wait, build=not moving) or self._stand_in(key)
                 if shown is not None:
                     show.add(shown)
             for key in self._pending.keys() - wanted.keys():
@@ -152,15 +162,15 @@ class Stage:
         finally:
             self._updating = False
 
-    def _obtain(self, key: lod.Key, wait: bool) -> lod.Key | None:
-        """``key`` when its mesh is built (building or queueing it when not); None otherwise."""
+    def _obtain(self, key: lod.Key, wait: bool, build: bool = True) -> lod.Key | None:
+        """``key`` when its mesh is built (else building or, with ``build``, queueing it); None otherwise."""
         if key not in self._tiles:
             layer, level, tile = key
             tl = self.scene.tiled[layer]
             ready = tl.ready(level, tile)
             if ready is not None or wait:
                 self._tiles[key] = ready if ready is not None else tl.mesh(level, tile)
-            elif key not in self._pending:
+            elif key not in self._pending and build:
                 self._pending[key] = self._worker().submit(tl.mesh, level, tile)
                 self._pending[key].add_done_callback(self._built)
                 return None
@@ -181,6 +191,17 @@ class Stage:
             if self._tiles.get(alt) is not None:
                 return alt
         return None
+
+    @staticmethod
+    def _result(key: lod.Key, future) -> TileMesh | None:
+        """A finished build's mesh; a failed build is logged and draws nothing (the view goes on)."""
+        error = future.exception()
+        if error is not None:
+            import logging
+
+            logging.getLogger(__name__).error("building tile %s failed", key, exc_info=error)
+            return None
+        return future.result()
 
     def _built(self, _future) -> None:
         if self.on_lod_ready is not None:
