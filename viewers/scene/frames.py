@@ -57,22 +57,27 @@ def wkb_coordinates(blobs) -> tuple[np.ndarray, np.ndarray] | None:
     data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offs[0]:offs[-1]]
     start = offs[:-1] - offs[0]
     size = np.diff(offs)
-    if size.min() < 5 or not np.all(data[start] == 1):
+    if size.min() < 9 and not np.all(size == 29):
         return None
-    head = np.stack([data[start + k] for k in range(1, 5)], axis=1).astype(np.uint32)
-    kind = head[:, 0] | head[:, 1] << 8 | head[:, 2] << 16 | head[:, 3] << 24
+    if np.all(size == size[0]):                     # one record size (two-point lines, points): reshape
+        rec = data.reshape(n, size[0])
+        order, kind = rec[:, 0], rec[:, 1:5].copy().view("<u4").ravel()
+        count = rec[:, 5:9].copy().view("<u4").ravel() if size[0] >= 9 else None
+    else:
+        rec = None
+        order = data[start]
+        kind = np.stack([data[start + k] for k in range(1, 5)], axis=1).copy().view("<u4").ravel()
+        count = np.stack([data[start + k] for k in range(5, 9)], axis=1).copy().view("<u4").ravel()
+    if not np.all(order == 1):
+        return None
     if np.all(kind == POINT_Z) and np.all(size == 29):
         header, npts = 5, np.ones(n, dtype=np.int64)
-    elif np.all(kind == LINESTRING_Z) and size.min() >= 9:
-        cnt = np.stack([data[start + k] for k in range(5, 9)], axis=1).astype(np.int64)
-        npts = cnt[:, 0] | cnt[:, 1] << 8 | cnt[:, 2] << 16 | cnt[:, 3] << 24
-        header = 9
-        if not np.all(size == header + 24 * npts):
-            return None
+    elif np.all(kind == LINESTRING_Z) and np.all(size == 9 + 24 * count.astype(np.int64)):
+        header, npts = 9, count.astype(np.int64)
     else:
         return None
-    if np.all(size == size[0]):                     # one record size (two-point lines, points): slice
-        coords = np.ascontiguousarray(data.reshape(n, size[0])[:, header:]).view("<f8").reshape(-1, 3)
+    if rec is not None:
+        coords = np.ascontiguousarray(rec[:, header:]).view("<f8").reshape(-1, 3)
     else:
         keep = np.ones(len(data), dtype=bool)
         keep[(start[:, None] + np.arange(header)).ravel()] = False
