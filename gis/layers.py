@@ -104,6 +104,8 @@ POINT_FEATURES = ("直线点", "转折点", "弯头", "三通", "四通", "多�
                   "出地", "入户", "预留口", "非普查", "井边点", "盖堵", "起讫点")
 APPURTENANCES = ("检修井", "窨井", "阀门", "阀门井", "消防栓", "雨水篦", "排气阀", "排污阀",
                  "接线箱", "人孔", "手孔", "用户接入点", "水表", "凝水缸", "调压箱", "变压器", "检查井")
+# Appurtenances that are chambers from the cover down to well_depth (drawn as cylinders, profiled as manholes).
+WELL_APPURTENANCES = ("检修井", "窨井", "检查井", "阀门井", "人孔", "手孔")
 BURIALS = ("直埋", "管块", "排管", "保护管", "管道", "管沟", "顶管", "综合管廊", "架空", "沟道")
 
 LAYERS: dict[str, Layer] = {l.name: l for l in (
@@ -282,6 +284,8 @@ LAYERS: dict[str, Layer] = {l.name: l for l in (
         _f("required_m", "float", "规定值", "required", "m"),
         _f("actual_m", "float", "实际值", "actual", "m"),
         _f("deficit_m", "float", "差值", "deficit", "m"),
+        _f("plan_m", "float", "平面净距", "plan clearance", "m"),
+        _f("vertical_m", "float", "垂直净距", "vertical clearance", "m"),
         _f("severity", "str", "严重程度", "severity", allowed=SEVERITIES),
         _f("uncertain", "bool", "不确定", "uncertain"),
         _f("source", "str", "依据", "rule source"),

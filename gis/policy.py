@@ -59,3 +59,39 @@ def record_sensitive_use(project: "Project", layers: Iterable[str], purpose: str
     with project.transaction() as txn:
         for name in used:
             txn.audit(name, None, f"sensitive_output:{purpose}", None, detail)
+
+
+WITHHELD = "[敏感 withheld]"
+"""What an output shows in place of a sensitive feature's id."""
+WITHHELD_COLUMNS = ("x", "y", "z", "actual_m", "deficit_m", "plan_m", "vertical_m", "owners", "note")
+"""Finding columns that describe the feature (location, measured values, owners, note)."""
+
+
+def withhold_sensitive(findings, include_sensitive: bool):
+    """Findings as an output may list them, and the sensitive layers they touch.
+
+    A finding on a feature of a sensitive layer stays listed (id, check,
+    kind, severity, rule) but, unless ``include_sensitive``, loses that
+    feature's id, its location, the measured values, owners and note.  The
+    returned layer list is what :func:`record_sensitive_use` needs when they
+    are included.  ``findings`` is a frame with a_layer/b_layer/a_id/b_id.
+    """
+    touched = set()
+    masks = {}
+    for side in ("a", "b"):
+        layers = findings[f"{side}_layer"].astype(object)
+        hit = layers.isin(registry.SENSITIVE_LAYERS)
+        masks[side] = hit.to_numpy(dtype=bool)
+        touched.update(layers[hit].unique())
+    used = [name for name in registry.SENSITIVE_LAYERS if name in touched]
+    if include_sensitive or not used:
+        return findings, used
+    out = findings.copy()
+    any_side = masks["a"] | masks["b"]
+    for side, mask in masks.items():
+        out[f"{side}_id"] = out[f"{side}_id"].astype(object).mask(mask, WITHHELD)
+    for col in WITHHELD_COLUMNS:
+        if col in out:
+            s = out[col]
+            out[col] = s.mask(any_side) if s.dtype.kind == "f" else s.astype(object).mask(any_side, None)
+    return out, used

@@ -101,3 +101,21 @@ def default_depth_ref(utility_codes) -> np.ndarray:
                 cache[code] = DEPTH_TOP
         out[i] = cache[code]
     return out
+
+
+DEFAULT_TUNNEL_DIAMETER_M = 6.2   # shield tunnel whose outer diameter is not recorded
+
+
+def tunnel_sections(section, outer_diameter_m, width_m, height_m):
+    """(is_rect, width, height, size_known) of metro tunnels in metres.
+
+    Box sections with a width and height are rectangles; everything else is
+    round with its outer diameter (DEFAULT_TUNNEL_DIAMETER_M when missing).
+    """
+    d = np.asarray(outer_diameter_m, dtype=float)
+    w = np.asarray(width_m, dtype=float)
+    h = np.asarray(height_m, dtype=float)
+    is_rect = (np.asarray(section, dtype=object) == "box") & (w > 0) & (h > 0)
+    known = is_rect | (d > 0)
+    d = np.where(d > 0, d, DEFAULT_TUNNEL_DIAMETER_M)
+    return is_rect, np.where(is_rect, w, d), np.where(is_rect, h, d), known

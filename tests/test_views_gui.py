@@ -45,8 +45,8 @@ def shown(qtbot, cls, scene):
     view = cls()
     qtbot.addWidget(view)
     view.resize(*SIZE)
-    view.show()
-    qtbot.waitExposed(view)
+    with qtbot.waitExposed(view):
+        view.show()
     view.set_ground_opacity(0.0)
     view.set_scene(scene)
     return view

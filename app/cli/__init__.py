@@ -14,10 +14,13 @@ import sys
 COMMAND_MODULES = (
     "app.cli.cmd_gui",
     "app.cli.cmd_project",
+    "app.cli.cmd_demo",
     "app.cli.cmd_gnss",
     "app.cli.cmd_render",
     "app.cli.cmd_import",
-    "app.cli.cmd_demo",
+    "app.cli.cmd_profile",
+    "app.cli.cmd_check",
+    "app.cli.cmd_trace",
 )
 
 
@@ -30,11 +33,11 @@ class _Parser(argparse.ArgumentParser):
         sys.exit(1)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full parser with every registered command."""
+def build_parser(modules: tuple[str, ...] = COMMAND_MODULES) -> argparse.ArgumentParser:
+    """The parser with the commands of ``modules`` (default: every registered command)."""
     parser = _Parser(prog="subterra", description="Subterra: underground-space GIS")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in COMMAND_MODULES:
+    for name in modules:
         importlib.import_module(name).register(sub)
     return parser
 
@@ -46,7 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if not argv or (argv[0].endswith(".gpkg") and len(argv) == 1):
         argv = ["gui", *argv]
-    args = build_parser().parse_args(argv)
+    # The app starts without loading the other commands (their register() may import heavy modules).
+    args = build_parser(("app.cli.cmd_gui",) if argv[0] == "gui" else COMMAND_MODULES).parse_args(argv)
     if not getattr(args, "func", None):
         build_parser().print_help(sys.stderr)
         return 1

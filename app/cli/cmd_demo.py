@@ -6,7 +6,7 @@ from app.cli.output import emit_json, terminal_progress
 
 def register(sub) -> None:
     """Add the demo command."""
-    from gis.demo import SIZES
+    from gis.demo.sizes import SIZES
 
     p = sub.add_parser("demo", help="create a demo district project (deterministic for a size and seed)")
     p.add_argument("project", help="PROJECT.gpkg to create (must not exist)")

@@ -16,10 +16,18 @@ import os
 import tempfile
 from pathlib import Path
 
-from gis.demo.build import SIZES
-from gis.demo.planted import PLANTED_VIOLATIONS
+from gis.demo.sizes import SIZES
 
 __all__ = ["SIZES", "PLANTED_VIOLATIONS", "build", "planted", "data_dir", "default_demo_path"]
+
+
+def __getattr__(name: str):
+    """PLANTED_VIOLATIONS lives with the (numpy-heavy) generator; load it on first use."""
+    if name == "PLANTED_VIOLATIONS":
+        from gis.demo.violations import PLANTED_VIOLATIONS
+
+        return PLANTED_VIOLATIONS
+    raise AttributeError(name)
 
 DEMO_VERSION = 1          # bump when the generator's output changes: the cached demo is then rebuilt
 
@@ -38,10 +46,7 @@ def build(path, size: str = "small", seed: int = 0, progress=None):
         raise UsageError(f"unknown demo size {size!r}; choose one of {', '.join(SIZES)}")
     proj = Project.create(path)
     try:
-        if progress is not None:
-            progress.start(1, "生成演示数据 generating the demo district")
-            progress.check()
-        demo = generate(size, seed)
+        demo = generate(size, seed, progress)
         write(proj, demo, progress)
     except BaseException:
         proj.close()

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from gis.demo import names
+from gis.demo.arrays import lookup
 from gis.demo.network import (K_B, K_CAP, K_END, K_HEAD, K_JUNC, K_LB, K_LE, K_OUT, K_R, K_REG, K_T, K_TEE,
                               NetworkBuilder)
 from gis.demo.specs import SPECS
@@ -37,21 +38,16 @@ LATERAL_END = {"JS_LAT": "用户接入点", "RQ_LAT": "用户接入点", "DL_LAT
 FLIP_SHARE = 0.1          # gravity segments digitised against the flow (flow_dir = -1)
 
 
-def _spec_map(keys: np.ndarray, attr: str) -> np.ndarray:
-    """An attribute of the RunSpec of every key, as an object array."""
-    table = {k: getattr(spec, attr) for k, spec in SPECS.items()}
-    return pd.Series(keys, dtype=object).map(table).to_numpy(object)
+def _spec_map(keys: np.ndarray, attr: str, dtype=object) -> np.ndarray:
+    """An attribute of the RunSpec of every key."""
+    return lookup(keys, {k: getattr(spec, attr) for k, spec in SPECS.items()}, dtype)
 
 
 def _strings(values) -> np.ndarray:
-    """An object array whose equal strings are one object."""
-    arr = np.asarray(values, dtype=object)
-    missing = pd.isna(arr)
-    uniq, inv = np.unique(np.where(missing, "", arr).astype(str), return_inverse=True)
-    pool = np.array([str(u) for u in uniq], dtype=object)
-    out = pool[inv]
-    out[missing] = None
-    return out
+    """An object array whose equal strings are one object (None where missing)."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+    pool = np.array(list(uniques) + [None], dtype=object)
+    return pool[codes]
 
 
 def point_columns(b: NetworkBuilder, rng: np.random.Generator) -> dict:
@@ -59,8 +55,8 @@ def point_columns(b: NetworkBuilder, rng: np.random.Generator) -> dict:
     p, col = b.points, b.col
     n = len(p["x"])
     key, kind = p["key"], p["kind"]
-    base = pd.Series(key, dtype=object).str.replace("_LAT", "", regex=False).to_numpy(object)
-    gravity = _spec_map(key, "gravity").astype(bool)
+    base = lookup(key, {k: k.replace("_LAT", "") for k in SPECS})
+    gravity = _spec_map(key, "gravity", bool)
     utility = _spec_map(key, "utility")
     duct = np.isin(utility, ("DL", "TX"))
     junction_app = np.select([gravity, base == "DL", base == "TX"], ["检查井", "检修井", "人孔"], "三通")
@@ -73,7 +69,7 @@ def point_columns(b: NetworkBuilder, rng: np.random.Generator) -> dict:
     app_or_feat[sel] = junction_app[sel]
     app_or_feat[np.isin(kind, (K_B, K_R, K_T, K_LB))] = "变深"
     end = kind == K_LE
-    app_or_feat[end] = pd.Series(key[end], dtype=object).map(LATERAL_END).to_numpy(object)
+    app_or_feat[end] = lookup(key[end], LATERAL_END)
     reg = kind == K_REG
     app_or_feat[reg & gravity] = "检查井"
     u = rng.random(n)
@@ -95,9 +91,11 @@ def point_columns(b: NetworkBuilder, rng: np.random.Generator) -> dict:
     visible = ~is_feature                                   # appurtenances are 明显点 (exposed): QL-A
     ql = np.where(visible, "QL-A", np.where(ql_run == "QL-A", "QL-B", ql_run))
     days = rng.integers(0, 3 * 365, n)
-    survey_date = (np.datetime64("2022-01-01") + days.astype("timedelta64[D]")).astype(str)
+    dates = (np.datetime64("2022-01-01") + np.arange(3 * 365).astype("timedelta64[D]")).astype(str)
+    survey_date = dates.astype(object)[days]
     prefix = _spec_map(key, "prefix")
-    serial = pd.Series(prefix).groupby(prefix).cumcount().to_numpy() + 1
+    codes = pd.factorize(prefix)[0]
+    serial = pd.Series(codes).groupby(codes).cumcount().to_numpy() + 1
     return {
         "prefix": prefix, "serial": serial,
         "utility": _strings(utility), "subtype": _strings(_spec_map(key, "subtype")),
@@ -105,7 +103,7 @@ def point_columns(b: NetworkBuilder, rng: np.random.Generator) -> dict:
         "valve_state": state, "ground_elev": p["ground"],
         "well": well, "well_diameter_mm": np.where(well & gravity, 1000.0, np.nan),
         "cover_type": np.where(well, "球墨铸铁井盖", None).astype(object),
-        "survey_date": _strings(survey_date),
+        "survey_date": survey_date,
         "surveyor": np.asarray(names.SURVEYORS, dtype=object)[road % len(names.SURVEYORS)],
         "quality_level": _strings(ql), "source": np.full(n, "demo", dtype=object), "note": p["note"],
     }
@@ -129,7 +127,7 @@ def segment_columns(b: NetworkBuilder, rng: np.random.Generator) -> dict:
     slot = s["slot"]
     lateral = s["lat_key"] != None  # noqa: E711 - elementwise comparison on an object array
     key = np.where(lateral, s["lat_key"], col["key"][slot])
-    has_holes = pd.Series(key, dtype=object).map({k: bool(sp.holes) for k, sp in SPECS.items()}).to_numpy(bool)
+    has_holes = lookup(key, {k: bool(sp.holes) for k, sp in SPECS.items()}, bool)
     holes_total = np.where(lateral, np.where(has_holes, 2.0, np.nan), col["hole_total"][slot])
     holes_used = np.where(lateral, np.where(np.isnan(holes_total), np.nan, 1.0), col["hole_used"][slot])
     utility = _spec_map(key, "utility")
@@ -137,16 +135,15 @@ def segment_columns(b: NetworkBuilder, rng: np.random.Generator) -> dict:
     lat_pressure = {k: sp.pressure[0] or (None, np.nan) for k, sp in SPECS.items() if k.endswith("_LAT")}
     pressure_class = col["pressure_class"][slot].astype(object)
     pressure_mpa = col["pressure_mpa"][slot].astype(float)
-    lat_keys = pd.Series(key[lateral], dtype=object)
-    pressure_class[lateral] = lat_keys.map({k: v[0] for k, v in lat_pressure.items()}).to_numpy(object)
-    pressure_mpa[lateral] = lat_keys.map({k: v[1] for k, v in lat_pressure.items()}).to_numpy(float)
+    pressure_class[lateral] = lookup(key[lateral], {k: v[0] for k, v in lat_pressure.items()})
+    pressure_mpa[lateral] = lookup(key[lateral], {k: v[1] for k, v in lat_pressure.items()}, float)
     voltage = np.where(lateral, np.where(utility == "DL", 0.4, np.nan), col["voltage"][slot])
     year = col["year"][slot] + np.where(lateral, rng.integers(0, 12, n), 0)
     status = np.where(lateral, np.where(rng.random(n) < 0.03, "abandoned", "in service"), "in service")
     ql = np.where(lateral, np.asarray(QUALITY_LEVELS, dtype=object)[rng.choice(4, n, p=(0.1, 0.6, 0.2, 0.1))],
                   col["ql"][slot])
     notes = {k: spec.notes.get("zh") for k, spec in SPECS.items()}
-    note = np.where(s["note"] != None, s["note"], pd.Series(key, dtype=object).map(notes).to_numpy(object))  # noqa: E711
+    note = np.where(s["note"] != None, s["note"], lookup(key, notes))  # noqa: E711
     dirs = col["dir"][slot]
     road_names = np.where(dirs == 0, b.grid.ns.name[np.minimum(col["road"][slot], b.grid.ns.n - 1)],
                           b.grid.ew.name[np.minimum(col["road"][slot], b.grid.ew.n - 1)])

@@ -13,18 +13,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from gis.demo import attributes, context, metro, planted
+from gis.demo import attributes, context, metro
+from gis.demo import violations
 from gis.demo.ground import make_terrain
 from gis.demo.layout import make_grid
 from gis.demo.network import NetworkBuilder
+from gis.demo.sizes import SIZES
 from gis.demo.slots import build_slots
 
-SIZES = {
-    "small": {"nx": 4, "ny": 4, "dem": 5.0, "works": 2},
-    "district": {"nx": 25, "ny": 25, "dem": 10.0, "works": 16},
-    "city": {"nx": 79, "ny": 79, "dem": 20.0, "works": 150},
-}
-LATERAL_SHARE = 0.12
+LATERAL_SHARE = 0.15
 CHUNK = 100_000
 PARTS = {"grid": 1, "ground": 2, "slots": 3, "network": 4, "attributes": 5, "context": 6}
 LAYER_ORDER = ("roads", "grid_cells", "buildings", "trees", "structures", "civil_defense_works",
@@ -71,36 +68,43 @@ def format_ids(prefix: np.ndarray, serial: np.ndarray) -> np.ndarray:
     return np.char.add(prefix.astype(str), np.char.zfill(serial.astype(str), 6)).astype(object)
 
 
-def generate(size: str = "small", seed: int = 0) -> Demo:
-    """Everything of a demo district, in memory (no file)."""
+def generate(size: str = "small", seed: int = 0, progress=None) -> Demo:
+    """Everything of a demo district, in memory (no file).  ``progress`` steps once per stage."""
     import shapely
 
+    from gis.progress import Progress
+
     params = SIZES[size]
+    progress = progress or Progress()
+    progress.start(6, "生成演示数据 generating the demo district")
 
     def rng(part: str) -> np.random.Generator:
         return np.random.default_rng([int(seed), PARTS[part]])
 
     grid = make_grid(params["nx"], params["ny"], rng("grid"))
     terrain = make_terrain(grid.bounds, params["dem"], rng("ground"))
-    plan = planted.choose(grid)
+    plan = violations.choose(grid)
     r_slots = rng("slots")
-    ns_slots = build_slots(grid.ns, r_slots, planted.slot_overrides(plan)).assign(dir=0)
+    ns_slots = build_slots(grid.ns, r_slots, violations.slot_overrides(plan)).assign(dir=0)
     ew_slots = build_slots(grid.ew, r_slots).assign(dir=1)
     slots = pd.concat([ns_slots, ew_slots], ignore_index=True)
     lines = metro.plan_lines(grid, terrain)
+    progress.step(1, "roads, ground, metro")
 
-    b = NetworkBuilder(grid, slots, terrain, rng("network"), LATERAL_SHARE, planted.quiet_links(plan))
+    b = NetworkBuilder(grid, slots, terrain, rng("network"), LATERAL_SHARE, violations.quiet_links(plan))
     b.build_runs()
     b.build_laterals()
     b.build_stations()
     b.build_points()
+    progress.step(1, "pipe points")
     b.plain_depths()
     b.gravity_laterals()
-    b.gravity_runs(after_branches=planted.after_branches(plan))
-    planted.after_depths(plan, b)
+    b.gravity_runs(after_branches=violations.after_branches(plan))
+    violations.after_depths(plan, b)
     b.build_segments()
-    planted.after_segments(plan, b, lines)
+    violations.after_segments(plan, b, lines)
     b.z_values()
+    progress.step(1, "pipe depths and segments")
 
     r_attr = rng("attributes")
     pts = attributes.point_columns(b, r_attr)
@@ -131,6 +135,7 @@ def generate(size: str = "small", seed: int = 0) -> Demo:
         return shapely.linestrings(coords, indices=np.repeat(np.arange(n), 2))
 
     segment_layer = LayerData(len(a), segs, seg_geom, seg_ids)
+    progress.step(1, "pipe attributes")
 
     r_ctx = rng("context")
     bl = context.blocks(grid)
@@ -140,6 +145,7 @@ def generate(size: str = "small", seed: int = 0) -> Demo:
     works = context.civil_defense(bl, parks, params["works"], terrain, r_ctx)
     structure_parts = [context.structures(grid, slots, terrain), basements]
     structures = {k: np.concatenate([p[k] for p in structure_parts if p]) for k in basements}
+    progress.step(1, "buildings, structures, civil defense")
     layers = {
         "roads": _fixed(context.roads(grid)),
         "grid_cells": _fixed(cells),
@@ -153,8 +159,9 @@ def generate(size: str = "small", seed: int = 0) -> Demo:
         "pipe_points": point_layer,
         "pipe_segments": segment_layer,
     }
-    records = planted.records(plan, lambda i: format_ids(prefix[[i]], serial[[i]])[0],
+    records = violations.records(plan, lambda i: format_ids(prefix[[i]], serial[[i]])[0],
                               lambda i: seg_ids(np.array([i]))["line_id"][0])
+    progress.step(1, "planted violations")
     meta = {"demo_size": size, "demo_seed": str(seed), "demo_planted": json.dumps(records, ensure_ascii=False)}
     return Demo(layers, terrain, records, meta)
 

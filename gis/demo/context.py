@@ -13,7 +13,8 @@ import shapely
 
 from gis.demo import names
 from gis.demo.layout import Grid
-from gis.demo.network import link_intervals, ragged, tree_positions
+from gis.demo.arrays import ragged
+from gis.demo.network import link_intervals, tree_positions
 from gis.demo.specs import ARTERIAL
 
 SETBACK = 10.0                 # buildings stand this far behind the red line, m

@@ -20,8 +20,9 @@ import numpy as np
 import pandas as pd
 
 from gis.demo import gravity
+from gis.demo.arrays import cat, lookup, ragged, take
 from gis.demo.layout import Grid
-from gis.demo.slots import lookup
+from gis.demo.slots import slot_index
 from gis.demo.specs import PIPE_KEYS, SPECS
 from gis.sections import outside_size
 
@@ -38,31 +39,13 @@ MIN_GAP = 3.0       # no ordinary point closer than this to a tee or junction, m
 SPACING = 40.0      # ordinary points of gravity lines (manholes every 30-50 m), m
 PRESSURE_SPACING = 60.0   # ordinary points of pressure lines and duct banks, m
 ZH_SPACING = 100.0  # utility-tunnel access points, m
-TREE_SPACING = 8.0
+TREE_SPACING = 10.0
 TREE_MARGIN = 6.0   # trees start this far from the crossing road's red line, m
 # Where a trunk is split at an outfall road: (head of the catchment below, outfall of the
 # one above), relative to the road centre; the E-W branch of the same kind joins on the right side.
 OUTFALL_SPLIT = {"WS": (1.0, 7.0), "YS": (-7.0, -1.0)}
 TRUNK_SLOPE = (0.0010, 0.0016)
 BRANCH_SLOPE = (0.0020, 0.0030)
-
-
-def cat(parts: list[dict]) -> dict:
-    """Concatenate column dicts with the same keys."""
-    return {k: np.concatenate([np.asarray(p[k]) for p in parts]) for k in parts[0]}
-
-
-def take(cols: dict, idx) -> dict:
-    """Rows ``idx`` of a column dict."""
-    return {k: v[idx] for k, v in cols.items()}
-
-
-def ragged(counts) -> tuple[np.ndarray, np.ndarray]:
-    """For groups of ``counts`` items: each item's group and its index within the group."""
-    counts = np.asarray(counts, dtype=np.int64)
-    owner = np.repeat(np.arange(len(counts)), counts)
-    k = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    return owner, k
 
 
 def _stations(run, s, kind, jid=-1, lid=-1, depth=np.nan) -> dict:
@@ -108,7 +91,7 @@ class NetworkBuilder:
         col["key"] = col["key"].astype(object)
         col["kc"] = slots["key"].map(KEY_CODE).to_numpy()
         self.col = col
-        self.look = (lookup(slots[col["dir"] == 0], grid.ns.n), lookup(slots[col["dir"] == 1], grid.ew.n))
+        self.look = (slot_index(slots[col["dir"] == 0], grid.ns.n), slot_index(slots[col["dir"] == 1], grid.ew.n))
 
     # ------------------------------------------------------------------ runs
     def _catchments(self, key: str) -> tuple[np.ndarray, np.ndarray]:
@@ -260,7 +243,7 @@ class NetworkBuilder:
         toward = np.sign(red - line)
         step = col["lay_w"][slot] / 2 + BEND_CLEAR
         self.lat = {"dir": d, "road": road, "side": side, "link": link, "s": s, "key": key,
-                    "lat_key": pd.Series(key).map({k: SPECS[k].lateral for k in KEY_CODE}).to_numpy(object),
+                    "lat_key": lookup(key, {k: SPECS[k].lateral for k in KEY_CODE}),
                     "slot": slot, "run": run, "line": line, "b": line + toward * step, "e": red,
                     "gravity": col["gravity"][slot]}
         self.tee_parts = [_stations(run, s, K_TEE, lid=np.arange(len(s)))]
@@ -359,9 +342,6 @@ class NetworkBuilder:
         below = np.fmax(tee, col["prev_bottom"][main] + VGAP)
         self.lat_depth = {"tee": tee, "b": below, "e": below.copy()}
 
-    def _ground_at(self, x, y) -> np.ndarray:
-        return self.terrain.sample(x, y)
-
     def _crossing_bounds(self, owner_dir, owner_road, owner_side, owner_offset, pos) -> tuple:
         """Crossings of items (gravity laterals or branches) with the runs nearer the red line.
 
@@ -378,7 +358,7 @@ class NetworkBuilder:
         pairs = pairs[pairs["off"] < pairs["limit"]]
         x = np.where(pairs["dir"] == 0, pairs["line"], pairs["pos"])
         y = np.where(pairs["dir"] == 0, pairs["pos"], pairs["line"])
-        allowed = self._ground_at(x, y) - pairs["bottom"].to_numpy() - VGAP
+        allowed = self.terrain.sample(x, y) - pairs["bottom"].to_numpy() - VGAP
         return pairs["item"].to_numpy(), pairs["line"].to_numpy(), allowed
 
     def gravity_laterals(self) -> None:
@@ -613,9 +593,6 @@ def lateral_sizes(keys) -> dict:
         ow, oh, ih, _ = outside_size(spec.shape, dn, w, h, wall, spec.material)
         table[key] = (spec.shape, dn, w, h, wall, spec.material, float(ow[0]), float(oh[0]), float(ih[0]))
     names = ("shape", "dn", "w", "h", "wall", "material", "out_w", "out_h", "in_h")
-    series = pd.Series(np.asarray(keys, dtype=object))
-    out = {}
-    for n, name in enumerate(names):
-        col = series.map({k: v[n] for k, v in table.items()})
-        out[name] = col.to_numpy(object) if name in ("shape", "material") else col.to_numpy(float)
-    return out
+    return {name: lookup(keys, {k: v[n] for k, v in table.items()},
+                         object if name in ("shape", "material") else float)
+            for n, name in enumerate(names)}

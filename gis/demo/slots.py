@@ -101,7 +101,7 @@ def _prev_bottom(slots: pd.DataFrame) -> np.ndarray:
     return result
 
 
-def lookup(slots: pd.DataFrame, n_roads: int) -> np.ndarray:
+def slot_index(slots: pd.DataFrame, n_roads: int) -> np.ndarray:
     """Array [road, side, key code] -> slot index label (-1 where the road side has no such run).
 
     Planted extra runs are left out: nothing connects to them.

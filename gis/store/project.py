@@ -277,6 +277,8 @@ class Project:
         except BaseException:
             self._con.execute("ROLLBACK")
             raise
+        finally:
+            txn.cleanup()
 
     def set_meta(self, key: str, value: str) -> None:
         """Set one project_meta value in its own transaction."""

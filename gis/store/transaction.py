@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from gis import layers as registry
 from gis.errors import StoreError
-from gis.store import gpkg_sql, rtree_bulk
+from gis.store import gpkg_sql, rtree_bulk, staging
 from gis.store.schema import SYSTEM_FIELDS
 
 if TYPE_CHECKING:
@@ -53,6 +54,8 @@ class Transaction:
         self.user = user
         self.import_id: int | None = None
         self._touched: set[str] = set()
+        self._stages: list = []
+        self._aliases: list[str] = []
 
     # ------------------------------------------------------------------ inserts
     def insert(self, layer: str, gdf, progress: "Progress | None" = None) -> int:
@@ -64,60 +67,108 @@ class Transaction:
         lay = registry.get(layer)
         if len(gdf) == 0:
             return 0
-        cols = [c for c in gdf.columns if c != gdf.geometry.name]
-        unknown = [c for c in cols if c not in lay.field_names and c not in SYSTEM_FIELDS]
-        if unknown:
-            raise StoreError(f"{layer}: unknown fields {', '.join(unknown)} (not in the layer registry)")
-        if lay.id_field not in cols or gdf[lay.id_field].isna().any():
-            raise StoreError(f"{layer}: every row needs its id field {lay.id_field!r}")
-        if lay.has_z and not gdf.geometry.has_z.all():
-            raise StoreError(f"{layer}: geometries must carry Z")
-        names = [c for c in lay.field_names if c in cols]
-        types = [lay.field(c).type for c in names]
-        t = gpkg_sql.quote(layer)
-        trig = gpkg_sql.insert_trigger_name(layer)
-        trig_sql = self._con.execute("SELECT sql FROM sqlite_master WHERE type='trigger' AND name=?",
-                                     (trig,)).fetchone()
-        if trig_sql is not None:
-            self._con.execute(f"DROP TRIGGER {gpkg_sql.quote(trig)}")
-        start = self._con.execute(f"SELECT coalesce(max(fid), 0) FROM {t}").fetchone()[0]
-        seq = self._con.execute("SELECT seq FROM sqlite_sequence WHERE name=?", (layer,)).fetchone()
-        start = max(start, seq[0] if seq else 0)
-        sql_cols = ", ".join(["fid", "geom"] + [gpkg_sql.quote(c) for c in names] + ['"import_id"'])
-        marks = ", ".join(["?"] * (len(names) + 3))
-        insert_sql = f"INSERT INTO {t} ({sql_cols}) VALUES ({marks})"
-        rtree = f"rtree_{layer}_geom"
+        names, types = self._check_frame(lay, gdf)
         bulk = len(gdf) >= _BULK_RTREE
-        new_ids, new_boxes = [], []
-        geoms = gdf.geometry.to_numpy()
+        # The rtree is filled below (packed when bulk); a bulk load also rebuilds the id index once.
+        suspended = [gpkg_sql.insert_trigger_name(layer)] + ([f"uq_{layer}_{lay.id_field}"] if bulk else [])
+        restore = self._suspend(suspended)
+        start = self._next_fid(layer)
         if progress is not None:
-            progress.start(len(gdf), f"{layer}")
-        for lo in range(0, len(gdf), _CHUNK):
-            hi = min(lo + _CHUNK, len(gdf))
-            part = gdf.iloc[lo:hi]
-            blobs, bounds = gpkg_sql.encode(geoms[lo:hi], self.project.srs_id, lay.has_z)
-            fids = np.arange(start + lo + 1, start + hi + 1)
-            columns = [fids.tolist(), blobs] + [_column_values(part[c], ty) for c, ty in zip(names, types)]
-            columns.append([self.import_id] * (hi - lo))
-            try:
-                self._con.executemany(insert_sql, zip(*columns))
-            except sqlite3.IntegrityError as exc:
-                raise StoreError(f"{layer}: {exc} (duplicate {lay.id_field}?)") from None
-            ok = ~np.isnan(bounds[:, 0])
-            new_ids.append(fids[ok])
-            new_boxes.append(bounds[ok][:, [0, 2, 1, 3]])
+            progress.start(len(gdf), layer)
+        staged = len(gdf) >= staging.STAGE_MIN_ROWS and self._copy_staged(layer, gdf, names, types, start, progress)
+        if not staged:
             if progress is not None:
-                progress.step(hi - lo)
-        ids, boxes = np.concatenate(new_ids), np.concatenate(new_boxes)
+                progress.start(len(gdf), layer)
+            self._bind_rows(lay, gdf, names, types, start, progress)
+        bounds = shapely.bounds(gdf.geometry.to_numpy())
+        ok = ~np.isnan(bounds[:, 0])
+        ids, boxes = np.arange(start + 1, start + len(gdf) + 1)[ok], bounds[ok][:, [0, 2, 1, 3]]
+        rtree = f"rtree_{layer}_geom"
         if bulk:
             rtree_bulk.rebuild_from_table(self._con, rtree, ids, boxes)
         else:
             self._con.executemany(f"INSERT INTO {gpkg_sql.quote(rtree)} VALUES (?,?,?,?,?)",
                                   zip(ids.tolist(), *boxes.T.tolist()))
-        if trig_sql is not None:
-            self._con.execute(trig_sql[0])
+        try:
+            for sql in restore:
+                self._con.execute(sql)
+        except sqlite3.IntegrityError as exc:
+            raise StoreError(f"{layer}: {exc} (duplicate {lay.id_field}?)") from None
         self._touched.add(layer)
         return len(gdf)
+
+    def _check_frame(self, lay, gdf) -> tuple[list[str], list[str]]:
+        """Refuse frames that do not fit the layer; return the registry columns present and their types."""
+        cols = [c for c in gdf.columns if c != gdf.geometry.name]
+        unknown = [c for c in cols if c not in lay.field_names and c not in SYSTEM_FIELDS]
+        if unknown:
+            raise StoreError(f"{lay.name}: unknown fields {', '.join(unknown)} (not in the layer registry)")
+        if lay.id_field not in cols or gdf[lay.id_field].isna().any():
+            raise StoreError(f"{lay.name}: every row needs its id field {lay.id_field!r}")
+        if lay.has_z and not gdf.geometry.has_z.all():
+            raise StoreError(f"{lay.name}: geometries must carry Z")
+        if gdf.crs is not None and not gdf.crs.equals(self.project.crs):
+            raise StoreError(f"{lay.name}: data in {gdf.crs.name}, the project is in {self.project.crs.name} "
+                             "(reproject first)")
+        names = [c for c in lay.field_names if c in cols]
+        return names, [lay.field(c).type for c in names]
+
+    def _next_fid(self, layer: str) -> int:
+        """The largest fid ever used in ``layer`` (AUTOINCREMENT semantics)."""
+        top = self._con.execute(f"SELECT coalesce(max(fid), 0) FROM {gpkg_sql.quote(layer)}").fetchone()[0]
+        seq = self._con.execute("SELECT seq FROM sqlite_sequence WHERE name=?", (layer,)).fetchone()
+        return max(top, seq[0] if seq else 0)
+
+    def _bind_rows(self, lay, gdf, names: list[str], types: list[str], start: int, progress) -> None:
+        """Insert rows by binding them through sqlite3, in chunks."""
+        sql_cols = ", ".join(["fid", "geom"] + [gpkg_sql.quote(c) for c in names] + ['"import_id"'])
+        marks = ", ".join(["?"] * (len(names) + 3))
+        insert_sql = f"INSERT INTO {gpkg_sql.quote(lay.name)} ({sql_cols}) VALUES ({marks})"
+        geoms = gdf.geometry.to_numpy()
+        for lo in range(0, len(gdf), _CHUNK):
+            hi = min(lo + _CHUNK, len(gdf))
+            part = gdf.iloc[lo:hi]
+            blobs, _ = gpkg_sql.encode(geoms[lo:hi], self.project.srs_id, lay.has_z)
+            columns = [list(range(start + lo + 1, start + hi + 1)), blobs]
+            columns += [_column_values(part[c], ty) for c, ty in zip(names, types)]
+            columns.append([self.import_id] * (hi - lo))
+            try:
+                self._con.executemany(insert_sql, zip(*columns))
+            except sqlite3.IntegrityError as exc:
+                raise StoreError(f"{lay.name}: {exc} (duplicate {lay.id_field}?)") from None
+            if progress is not None:
+                progress.step(hi - lo)
+
+    def _copy_staged(self, layer, gdf, names, types, start, progress) -> bool:
+        """Insert through a GDAL-written scratch file (see gis.store.staging); False if not applicable."""
+        frame = staging.typed_frame(gdf, names, types, self.project.crs)
+        path = staging.write_stage(self.project.path.parent, frame, progress)
+        self._stages.append(path)
+        if staging.stage_srs(path) != self.project.srs_id:
+            return False
+        alias = f"stage{len(self._stages)}"
+        self._con.execute(f"ATTACH DATABASE ? AS {alias}", (str(path),))
+        self._aliases.append(alias)
+        staging.copy_stage(self._con, alias, layer, names, start, self.import_id)
+        return True
+
+    def cleanup(self) -> None:
+        """Detach and delete scratch files (after commit or rollback)."""
+        for alias in self._aliases:
+            self._con.execute(f"DETACH DATABASE {alias}")
+        for path in self._stages:
+            path.unlink(missing_ok=True)
+        self._aliases, self._stages = [], []
+
+    def _suspend(self, names: list[str]) -> list[str]:
+        """Drop the named triggers/indexes; return the SQL that recreates them."""
+        restore = []
+        for name in names:
+            row = self._con.execute("SELECT type, sql FROM sqlite_master WHERE name = ?", (name,)).fetchone()
+            if row is not None:
+                self._con.execute(f"DROP {row[0].upper()} {gpkg_sql.quote(name)}")
+                restore.append(row[1])
+        return restore
 
     # -------------------------------------------------------------- edits
     def _row(self, layer: str, feature_id: str) -> dict | None:

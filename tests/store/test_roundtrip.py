@@ -144,3 +144,40 @@ def test_bulk_packed_rtree_is_valid_and_complete(project):
     for box in [(500100, 3450100, 500150, 3450130), (500900, 3450000, 501100, 3450050)]:
         expected = set(every[every.intersects(shapely.box(*box))].line_id)
         assert expected and expected <= set(project.read("pipe_segments", bbox=box).line_id)
+
+
+def test_bulk_insert_refuses_duplicate_ids_and_keeps_the_index(project):
+    gdf = segments(3000, project.crs, prefix="D")
+    gdf.loc[2999, "line_id"] = "D5"
+    with pytest.raises(StoreError, match="line_id"):
+        with project.transaction() as txn:
+            txn.insert("pipe_segments", gdf)
+    assert project.count("pipe_segments") == 0
+    indexes = {r[0] for r in project._con.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+    assert "uq_pipe_segments_line_id" in indexes
+
+
+@pytest.mark.parametrize("crs", ["EPSG:4549", "+proj=tmerc +lon_0=121.5 +k=1 +x_0=500000 +y_0=0 +ellps=GRS80 +units=m"])
+def test_staged_bulk_path_stores_what_the_row_path_stores(tmp_path, monkeypatch, crs):
+    """Large inserts go through a GDAL-written scratch file; the result must equal row binding."""
+    from gis.store import Project, staging
+
+    def load(name, min_rows):
+        monkeypatch.setattr(staging, "STAGE_MIN_ROWS", min_rows)
+        proj = Project.create(tmp_path / name, crs=crs)
+        gdf = segments(25000, None).set_crs(proj.crs, allow_override=True)
+        gdf["build_year"] = gdf["build_year"].astype("Int64")
+        gdf.loc[::7, "owner"] = None
+        with proj.transaction() as txn:
+            txn.begin_import("t", ["x"], ["0"])
+            txn.insert("pipe_segments", gdf)
+        out = proj.read("pipe_segments").sort_values("line_id").reset_index(drop=True)
+        assert proj._con.execute("SELECT rtreecheck('rtree_pipe_segments_geom')").fetchone()[0] == "ok"
+        proj.close()
+        return out
+
+    staged, bound = load("staged.gpkg", 1), load("bound.gpkg", 10**9)
+    assert staged.drop(columns="geometry").equals(bound.drop(columns="geometry"))
+    assert staged.geometry.geom_equals_exact(bound.geometry, 0).all()
+    assert (staged.import_id == 1).all() and staged.owner.isna().sum() == len(range(0, 25000, 7))
+    assert not list(tmp_path.glob(".subterra-stage-*"))   # scratch files removed

@@ -15,15 +15,14 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from gis.sections import outside_size, rect_sections
+from gis.layers import WELL_APPURTENANCES
+from gis.sections import outside_size, rect_sections, tunnel_sections
 from viewers import styles
 from viewers.scene import geometry as geo
 from viewers.scene.mesh import MeshBuilder
 
 UNKNOWN_SIZE_M = 0.1           # drawn size of a segment whose size is not recorded
-DEFAULT_TUNNEL_DIAMETER_M = 6.2  # shield tunnel, when the outer diameter is missing
 DEFAULT_WELL_DIAMETER_M = 1.0
-WELLS = ("检修井", "窨井", "检查井", "阀门井", "人孔", "手孔")
 _UP = np.array([0.0, 0.0, 1.0])
 _TOWARDS_VIEWER = np.array([0.0, -1.0, 0.0])  # section views look along +y
 
@@ -227,11 +226,9 @@ def tunnel_sizes(gdf) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _tunnel_sizes(gdf) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    rect = column(gdf, "section", object) == "box"
-    d = column(gdf, "outer_diameter_m")
-    d = np.where(d > 0, d, DEFAULT_TUNNEL_DIAMETER_M)
-    w, h = column(gdf, "width_m"), column(gdf, "height_m")
-    return rect, np.where(rect & (w > 0), w, d), np.where(rect & (h > 0), h, d)
+    rect, width, height, _ = tunnel_sections(column(gdf, "section", object), column(gdf, "outer_diameter_m"),
+                                             column(gdf, "width_m"), column(gdf, "height_m"))
+    return rect, width, height
 
 
 @dataclass
@@ -263,12 +260,12 @@ class WellBuilder(LayerBuilder):
     columns = ("utility", "subtype", "appurtenance", "well_depth", "well_diameter_mm")
     coarse_levels = ("mid",)
     #: what a lean read may keep of pipe_points (the others are never drawn)
-    where = ("appurtenance IN (" + ", ".join(f"'{w}'" for w in WELLS) + ") AND well_depth > 0")
+    where = ("appurtenance IN (" + ", ".join(f"'{w}'" for w in WELL_APPURTENANCES) + ") AND well_depth > 0")
 
     def parts(self, gdf, origin) -> Wells:
         """The layer's wells, relative to ``origin``."""
         depth = column(gdf, "well_depth")
-        rows = np.flatnonzero(np.isin(column(gdf, "appurtenance", object), WELLS) & (depth > 0))
+        rows = np.flatnonzero(np.isin(column(gdf, "appurtenance", object), WELL_APPURTENANCES) & (depth > 0))
         xyz = geo.frame_points(gdf, rows) - origin
         diameter = column(gdf, "well_diameter_mm")[rows] / 1000.0
         radius = np.where(diameter > 0, diameter, DEFAULT_WELL_DIAMETER_M) / 2

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from gis.demo import gravity
-from gis.demo.network import (K_CAP, K_HEAD, K_REG, KEY_CODE, NetworkBuilder, link_intervals,
+from gis.demo.network import (K_CAP, K_HEAD, K_REG, KEY_CODE, TREE_SPACING, NetworkBuilder, link_intervals,
                               tree_positions)
 from gis.demo.specs import SECONDARY
 from gis.sections import outside_size
@@ -103,7 +103,7 @@ def after_branches(plan: Plan):
         at = np.flatnonzero(st["run"] == js_run)
         k = at[np.searchsorted(st["s"][at], y) - 1]
         g = b.points["ground"][st["point"][[k, k + 1]]]
-        cover, oh, ih = b.col["cover"][js], b.col["out_h"][js], b.col["in_h"][js]
+        cover, oh = b.col["cover"][js], b.col["out_h"][js]
         z = g - round(cover, 3) - oh / 2
         z_y = np.interp(y, st["s"][[k, k + 1]], z)
         slot = b.runs["slot"][run]
@@ -151,7 +151,9 @@ def after_segments(plan: Plan, b: NetworkBuilder, lines: list) -> None:
     plan.found["V6"] = {"seg": seg, "point": end}
     for code in ("V3", "V4"):
         p = plan.found[code]["point"]
-        plan.found[code]["seg"] = np.flatnonzero((segs["a"] == p) | (segs["b"] == p))[0]
+        touching = np.flatnonzero((segs["a"] == p) | (segs["b"] == p))
+        segs["note"][touching] = NOTE.format(code=code)
+        plan.found[code]["seg"] = touching[0]
     p0, p1 = plan.found["V5"]["points"]
     plan.found["V5"]["seg"] = np.flatnonzero(((segs["a"] == p0) & (segs["b"] == p1))
                                              | ((segs["a"] == p1) & (segs["b"] == p0)))[0]
@@ -159,7 +161,7 @@ def after_segments(plan: Plan, b: NetworkBuilder, lines: list) -> None:
     seg_of = lambda run, s: np.flatnonzero((segs["run"] == run) & (np.minimum(segs["s0"], segs["s1"]) <= s)  # noqa: E731
                                            & (np.maximum(segs["s0"], segs["s1"]) > s))[0]
     v2["seg"], v2["js_seg"] = seg_of(v2["run"], v2["x"]), seg_of(v2["js_run"], v2["y"])
-    for code in ("V2", "V4", "V5"):
+    for code in ("V2", "V5"):
         segs["note"][plan.found[code]["seg"]] = NOTE.format(code=code)
     _plant_v1(plan, b)
     if plan.v7 is not None and lines:
@@ -197,7 +199,7 @@ def _plant_v7(plan: Plan, b: NetworkBuilder, line) -> None:
     iv = link_intervals(b.grid)
     row = np.flatnonzero((iv["dir"] == 1) & (iv["road"] == j) & (iv["link"] == link) & (iv["side"] == 0))[0]
     owner, _, s_tree = tree_positions({k: v[row:row + 1] for k, v in iv.items()})
-    x = float(s_tree[len(s_tree) // 2] + 4.0)
+    x = float(s_tree[len(s_tree) // 2] + TREE_SPACING / 2)
     section = ("circle", 1500.0, np.nan, np.nan, np.nan, "钢筋混凝土")
     _, oh, _, _ = outside_size(*section)
     top = float(line.crown_at(x)) + V7_CLEAR + oh[0]

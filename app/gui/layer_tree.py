@@ -1,0 +1,123 @@
+"""The layer tree dock: every layer family, its layers, pipelines per utility.
+
+Check boxes toggle visibility; the tree emits :attr:`LayerTree.layer_toggled`
+and knows nothing about the views.  Utilities are listed under the pipe
+segments with their CJJ 61 colour swatch and segment count (a legend: the
+views hide and show whole layers only).  Labels come bilingual from the
+registries.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
+
+from app.gui.i18n import lang_key, tr
+from gis import layers as registry
+from gis.utilities import UTILITIES
+
+KIND_ROLE = Qt.ItemDataRole.UserRole          # "family", "layer" or "utility"
+NAME_ROLE = Qt.ItemDataRole.UserRole + 1      # family / layer name or utility code
+UTILITY_LEGEND_LAYER = "pipe_segments"    # utilities are listed under it
+
+
+def swatch(rgb: tuple[int, int, int], size: int = 14) -> QIcon:
+    """A small square icon filled with ``rgb`` and outlined in grey."""
+    pix = QPixmap(size, size)
+    pix.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pix)
+    painter.setPen(QColor(90, 90, 90))
+    painter.setBrush(QColor(*rgb))
+    painter.drawRect(1, 1, size - 3, size - 3)
+    painter.end()
+    return QIcon(pix)
+
+
+class LayerTree(QTreeWidget):
+    """Families -> layers (and utilities under pipelines), each with a visibility check box."""
+
+    layer_toggled = Signal(str, bool)       # layer name, visible
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setHeaderHidden(True)
+        self.setColumnCount(1)
+        self.setUniformRowHeights(True)
+        self._items: dict[tuple[str, str], QTreeWidgetItem] = {}
+        self._counts: dict[str, int] = {}
+        self._utility_counts: dict[str, int] = {}
+        self._build()
+        self.itemChanged.connect(self._item_changed)
+        self.retranslate()
+
+    def _add(self, parent, kind: str, name: str) -> QTreeWidgetItem:
+        item = QTreeWidgetItem(parent)
+        item.setData(0, KIND_ROLE, kind)
+        item.setData(0, NAME_ROLE, name)
+        self._items[(kind, name)] = item
+        if kind == "utility":
+            return item
+        flags = item.flags() | Qt.ItemFlag.ItemIsUserCheckable
+        if kind == "family":
+            flags |= Qt.ItemFlag.ItemIsAutoTristate
+        item.setFlags(flags)
+        item.setCheckState(0, Qt.CheckState.Checked)
+        return item
+
+    def _build(self) -> None:
+        for family in registry.FAMILIES:
+            fam = self._add(self, "family", family)
+            for layer in registry.layers_in(family):
+                item = self._add(fam, "layer", layer.name)
+                if layer.name == UTILITY_LEGEND_LAYER:
+                    for code, util in UTILITIES.items():
+                        self._add(item, "utility", code).setIcon(0, swatch(util.rgb))
+                    item.setExpanded(True)
+            fam.setExpanded(True)
+
+    def item(self, kind: str, name: str) -> QTreeWidgetItem:
+        """The tree item of a family, layer or utility."""
+        return self._items[(kind, name)]
+
+    def retranslate(self) -> None:
+        """Refresh every label in the current language."""
+        lang = lang_key()
+        self.blockSignals(True)
+        for (kind, name), item in self._items.items():
+            if kind == "family":
+                zh, en = registry.FAMILIES[name]
+                text = zh if lang == "zh" else en
+            elif kind == "layer":
+                text = registry.get(name).label(lang)
+                if self._counts.get(name):
+                    text += f"  ({self._counts[name]:,})"
+            else:
+                text = f"{name} {UTILITIES[name].name(lang)}"
+                if self._utility_counts.get(name):
+                    text += f"  ({self._utility_counts[name]:,})"
+            item.setText(0, text)
+            if kind != "utility":
+                item.setToolTip(0, tr("Show or hide in both views"))
+        self.blockSignals(False)
+
+    def set_counts(self, counts: dict[str, int], utility_counts: dict[str, int]) -> None:
+        """Show feature counts per layer and per utility (empty dicts: no project)."""
+        self._counts, self._utility_counts = dict(counts), dict(utility_counts)
+        self.retranslate()
+
+    def is_visible(self, kind: str, name: str) -> bool:
+        """Whether a family or layer is checked."""
+        return self.item(kind, name).checkState(0) != Qt.CheckState.Unchecked
+
+    def set_visible(self, kind: str, name: str, visible: bool) -> None:
+        """Check or uncheck an item (emits the toggle signals like a click)."""
+        state = Qt.CheckState.Checked if visible else Qt.CheckState.Unchecked
+        self.item(kind, name).setCheckState(0, state)
+
+    def hidden_layers(self) -> list[str]:
+        """Names of the unchecked layers."""
+        return [name for (k, name) in self._items if k == "layer" and not self.is_visible(k, name)]
+
+    def _item_changed(self, item: QTreeWidgetItem, column: int) -> None:
+        if item.data(0, KIND_ROLE) == "layer":
+            self.layer_toggled.emit(item.data(0, NAME_ROLE), item.checkState(0) != Qt.CheckState.Unchecked)

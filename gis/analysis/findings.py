@@ -1,0 +1,136 @@
+"""Findings of checks: the common row format, severity, run ids, and writing them out.
+
+Every check returns a :class:`CheckResult` whose ``findings`` frame has the
+CLI.md JSON keys (plus ``plan_m`` / ``vertical_m`` where a check measures
+both).  Findings are written to the project's ``findings`` layer under the
+run id in one transaction, never overwriting an earlier run.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from gis.errors import UsageError
+
+COLUMNS = ["finding_id", "check", "kind", "rule_id", "a_layer", "a_id", "b_layer", "b_id", "required_m",
+           "actual_m", "deficit_m", "severity", "uncertain", "x", "y", "z", "source", "confidence",
+           "owners", "note"]
+EXTRA_COLUMNS = ["plan_m", "vertical_m"]
+SEVERITY_ORDER = {"critical": 0, "major": 1, "minor": 2, "info": 3}
+EPS = 1e-6     # metres: comparisons at the threshold are not violations (identical in every check)
+
+
+@dataclass
+class CheckResult:
+    """What a check returns: its run id, a summary dict and the findings frame."""
+
+    run_id: str
+    check: str
+    summary: dict
+    findings: pd.DataFrame
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def violations(self) -> int:
+        """Number of findings whose actual value is short of the required one."""
+        return int(self.summary.get("violations", 0))
+
+    def to_json(self) -> dict:
+        """The CLI.md JSON document."""
+        rows = self.findings.reindex(columns=COLUMNS + [c for c in EXTRA_COLUMNS if c in self.findings])
+        rows = rows.astype(object).where(rows.notna(), None)
+        return {"run_id": self.run_id, "check": self.check, "summary": self.summary,
+                "findings": rows.to_dict(orient="records")}
+
+
+def new_run_id(check: str) -> str:
+    """UTC timestamp (to the microsecond) plus the check name, e.g. 20261105T101500123456Z-clearance."""
+    return _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ") + f"-{check}"
+
+
+def severity(deficit, required) -> pd.Categorical:
+    """RULES.md severity from the deficit share of the required value; "info" when not short."""
+    deficit = np.asarray(deficit, dtype=float)
+    required = np.asarray(required, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(required > 0, deficit / np.where(required > 0, required, 1.0), np.inf)
+    order = {k: v for k, v in SEVERITY_ORDER.items()}
+    codes = np.select([deficit <= EPS, share > 0.5, share > 0.2],
+                      [order["info"], order["critical"], order["major"]], order["minor"])
+    return pd.Categorical.from_codes(codes, categories=list(SEVERITY_ORDER))
+
+
+def judge(actual, required, band) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(violation, uncertain, flagged) per RULES.md: short of required; within the band either way."""
+    actual, required, band = (np.asarray(v, dtype=float) for v in (actual, required, band))
+    violation = actual < required - EPS
+    uncertain = np.abs(actual - required) <= band + EPS
+    return violation, uncertain, violation | uncertain
+
+
+def frame(rows: dict, check: str, run_id: str) -> pd.DataFrame:
+    """A findings frame from column arrays; ids, severity order and finding ids filled in."""
+    df = rows.copy() if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows)
+    for c in COLUMNS:
+        if c not in df:
+            df[c] = None
+    df["check"] = pd.Categorical.from_codes(np.zeros(len(df), dtype=np.int8), [check])
+    if len(df):
+        sev = pd.Categorical(df["severity"], categories=list(SEVERITY_ORDER)).codes.astype(np.int64)
+        deficit = np.nan_to_num(pd.to_numeric(df["deficit_m"]).to_numpy(float), nan=-np.inf)
+        df = df.iloc[np.lexsort((-deficit, sev))].reset_index(drop=True)
+    df["finding_id"] = np.strings.add(f"{run_id}-", np.arange(1, len(df) + 1).astype(str)).astype(object)
+    return df[COLUMNS + [c for c in EXTRA_COLUMNS if c in df]]
+
+
+def summarize(df: pd.DataFrame, **more) -> dict:
+    """The summary every check reports: counts by severity, violations, uncertain, unverified rules."""
+    by = df["severity"].value_counts().to_dict() if len(df) else {}
+    short = df["deficit_m"].astype(float) > EPS if len(df) else pd.Series(dtype=bool)
+    conf = df["confidence"].fillna("") if len(df) else pd.Series(dtype=object)
+    return {"findings": int(len(df)),
+            "by_severity": {k: int(by.get(k, 0)) for k in SEVERITY_ORDER},
+            "violations": int(short.sum()),
+            "uncertain": int(df["uncertain"].astype(bool).sum()) if len(df) else 0,
+            "by_confidence": {k: int(v) for k, v in conf[conf != ""].value_counts().items()},
+            **more}
+
+
+def write(project, result: CheckResult, progress=None) -> None:
+    """Append the findings of a run to the project's findings layer (one transaction)."""
+    import geopandas as gpd
+    import shapely
+
+    df = result.findings
+    gdf = gpd.GeoDataFrame(
+        df.drop(columns=["x", "y", "z"]).assign(run_id=result.run_id),
+        geometry=shapely.points(df["x"].to_numpy(float), df["y"].to_numpy(float),
+                                np.nan_to_num(df["z"].to_numpy(float))),
+        crs=project.crs)
+    gdf["uncertain"] = gdf["uncertain"].astype(bool)
+    with project.transaction() as txn:
+        txn.insert("findings", gdf, progress=progress)
+        txn.audit("findings", None, "check", None,
+                  {"run_id": result.run_id, "check": result.check, "findings": len(df)})
+
+
+def export(result: CheckResult, path: str | Path, crs=None) -> None:
+    """Write findings to a CSV (UTF-8 with BOM) or a GeoPackage (layer ``findings``)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    df = result.findings.assign(run_id=result.run_id)
+    if suffix == ".csv":
+        df.to_csv(path, index=False, encoding="utf-8-sig")
+    elif suffix == ".gpkg":
+        import geopandas as gpd
+        import shapely
+
+        geom = shapely.points(df["x"].to_numpy(float), df["y"].to_numpy(float),
+                              np.nan_to_num(df["z"].to_numpy(float)))
+        gpd.GeoDataFrame(df, geometry=geom, crs=crs).to_file(path, layer="findings", driver="GPKG")
+    else:
+        raise UsageError(f"--out {path}: use a .csv or .gpkg file")
