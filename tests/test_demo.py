@@ -152,7 +152,7 @@ def test_ids_are_unique(layers):
 
 
 def test_chinese_names_round_trip(layers):
-    from gis.demo.build import generate
+    from gis.demo.generator import generate
 
     roads = layers["roads"].sort_values("feature_id")
     expected = generate("small", 0).layers["roads"].columns["name"]

@@ -38,7 +38,7 @@ def build(path, size: str = "small", seed: int = 0, progress=None):
     Refuses an existing file (the store's ProjectError, exit 2 on the CLI).  On
     any failure, cancellation included, the half-made file is removed.
     """
-    from gis.demo.build import generate, write
+    from gis.demo.generator import generate, write
     from gis.errors import UsageError
     from gis.store import Project
 
