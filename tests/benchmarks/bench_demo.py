@@ -27,7 +27,7 @@ def _child(size: str, folder: str) -> None:
 
     import pyogrio
 
-    from gis.demo.build import generate, write
+    from gis.demo.generator import generate, write
     from gis.store import Project
 
     path = Path(folder) / f"{size}.gpkg"
