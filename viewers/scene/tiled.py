@@ -28,7 +28,7 @@ import numpy as np
 
 from viewers.scene import chains
 from viewers.scene import geometry as geo
-from viewers.scene.builders import LayerBuilder, Parts, SweptPieces, add_lines
+from viewers.scene.builders import LayerBuilder, Parts, SweptPieces, Wells, add_lines
 from viewers.scene.mesh import FEATURE_INDEX, MeshBuilder
 
 COARSE_PER_SIDE = 16       # coarse tiles per side of the extent, at most
@@ -120,11 +120,11 @@ class TileMesh:
     count: np.ndarray | None = None
 
     @classmethod
-    def of(cls, mb: MeshBuilder, colours: np.ndarray, **chain) -> "TileMesh":
-        """Wrap a MeshBuilder's polydata (row colours ``colours``)."""
+    def of(cls, mb: MeshBuilder, colours: np.ndarray, normals: bool = True, **chain) -> "TileMesh":
+        """Wrap a MeshBuilder's polydata (row colours ``colours``; see MeshBuilder.polydata)."""
         from vtkmodules.util.numpy_support import vtk_to_numpy
 
-        pd = mb.polydata(colours)
+        pd = mb.polydata(colours, normals)
         return cls(pd, vtk_to_numpy(pd.GetCellData().GetArray(FEATURE_INDEX)), **chain)
 
     @property
@@ -234,7 +234,8 @@ class TiledLayer:
 
     def _sketch(self, items: np.ndarray) -> TileMesh | None:
         mb = self.builder.sketch(self.layer, self.parts.take(items))
-        return TileMesh.of(mb, self.colours) if mb.n_points else None
+        return TileMesh.of(mb, self.colours, normals=not isinstance(self.parts, (SweptPieces, Wells))) \
+            if mb.n_points else None
 
     def _thinned(self, items: np.ndarray, tile: np.ndarray, mpp: float) -> "_Thin":
         """Thinned centre lines of pieces ``items`` (chains kept within their ``tile``) within half a
@@ -256,7 +257,8 @@ class TiledLayer:
         mb = MeshBuilder()
         add_lines(mb, s.a[sel].astype(np.float64), s.b[sel].astype(np.float64),
                   self.parts.row[thin.pieces[s.first[sel]]])
-        return TileMesh.of(mb, self.colours, pieces=thin.pieces, first=s.first[sel], count=s.count[sel])
+        return TileMesh.of(mb, self.colours, normals=False, pieces=thin.pieces, first=s.first[sel],
+                           count=s.count[sel])
 
     # --------------------------------------------------------- features
     def feature_row(self, tm: TileMesh, cell: int) -> int | None:
@@ -295,6 +297,11 @@ class TiledLayer:
         if len(sel) == 0:
             return None
         return self.builder.mesh(self.layer, self.parts.take(sel))
+
+    @property
+    def overview_cells(self) -> int:
+        """Cells of the overview (all blocks): what the layer draws from afar."""
+        return sum(m.n_cells for m in self._blocks.values())
 
     @property
     def n_parts(self) -> int:
