@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QApplication, QDialog, QDockWidget, QFileDialog, 
 from app.gui import dialogs, i18n, settings as st
 from app.gui.attribute_panel import AttributePanel
 from app.gui.i18n import tr
+from app.gui.import_menu import ImportUi
 from app.gui.layer_tree import LayerTree
 from app.gui.project_loader import LoadedProject, create_project, load_demo, load_project
 from app.gui.views import create_views
@@ -49,6 +50,7 @@ class MainWindow(QMainWindow):
         self._build_docks()
         self._build_central()
         self._build_status_bar()
+        self.import_ui = ImportUi(self)          # File > Import…, Import history…, dropped files
         self.retranslate()
         self._restore_settings()
 
@@ -426,6 +428,7 @@ class MainWindow(QMainWindow):
         self.act_lang[i18n.language()].setChecked(True)
         self.layer_tree.retranslate()
         self.attributes.retranslate()
+        self.import_ui.retranslate()
         self._update_project_labels()
 
     # --------------------------------------------------------------- settings
