@@ -16,19 +16,31 @@ from pathlib import Path
 
 from gis.errors import Problem, UsageError
 from gis.progress import Progress
-from importers.commit import ImportResult, commit, report, revert, write_rejects, write_report
-from importers.plan import ImportOptions, ImportPlan, sha256_of
 
 __all__ = ["ImportOptions", "ImportPlan", "ImportResult", "plan_import", "commit", "revert", "report",
            "write_rejects", "write_report"]
+
+# Loaded on first use: they pull in pandas, which importers.gnss (live GNSS) must not pay for.
+_LAZY = {"ImportResult": "importers.landing", "commit": "importers.landing", "report": "importers.landing",
+         "revert": "importers.landing", "write_rejects": "importers.landing", "write_report": "importers.landing",
+         "ImportOptions": "importers.plan", "ImportPlan": "importers.plan", "sha256_of": "importers.plan"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'importers' has no attribute {name!r}")
 
 
 def plan_import(project, sources: list[str], options: ImportOptions | None = None,
                 progress: Progress | None = None) -> ImportPlan:
     """Read and validate ``sources`` for ``project`` with the chosen (or detected) importer."""
     from importers import registry
-    from importers.commit import previous_imports
+    from importers.landing import previous_imports
     from importers.messages import tr
+    from importers.plan import ImportOptions, ImportPlan, sha256_of
 
     options = options or ImportOptions()
     progress = progress or Progress()

@@ -108,7 +108,8 @@ def match(headers: list[str], spec: dict[str, tuple[str, ...]], overrides: dict[
     """Map keys of ``spec`` to column positions.
 
     Returns (key -> column index, unused header texts, problems for --map
-    columns that do not exist).  The first header matching a key wins.
+    columns that do not exist).  The first header matching a key wins; an
+    override with an empty column leaves its key unmapped.
     """
     index = _alias_index(spec)
     found: dict[str, int] = {}
@@ -118,6 +119,9 @@ def match(headers: list[str], spec: dict[str, tuple[str, ...]], overrides: dict[
             found[key] = i
     problems = []
     for key, column in (overrides or {}).items():
+        if not column:                  # "" leaves the field unmapped
+            found.pop(key, None)
+            continue
         hits = [i for i, h in enumerate(headers) if h == column or header_key(h) == header_key(column)]
         if hits:
             found = {k: v for k, v in found.items() if v != hits[0]}

@@ -189,20 +189,25 @@ def _fatal(result: ImportPlan, problem: Problem) -> None:
     result.fatal = True
 
 
+def first_row(path: Path) -> int:
+    """The row number of a file's first feature as the user sees it (2 in a CSV under its header)."""
+    return 2 if path.suffix.lower() == ".csv" else 1
+
+
 def _plan_one(project, path: Path, file: str, options: ImportOptions, result: ImportPlan) -> None:
     gdf, src_layer = read_source(path, file, options)
     target = _target_layer(options, src_layer, path)
+    table = attribute_table(gdf, file, path, first_row(path))
+    preview = table.head(options.preview_rows)
     if target is None or target not in registry.LAYERS:
+        result.tables.append(TablePreview(file, "", {}, table.n, preview, crs=gdf.crs))
         _fatal(result, Problem(file, None, None, options.layer, tr("layer_missing", layers=", ".join(registry.LAYERS))))
         return
     layer = registry.get(target)
-    gdf = _to_project_crs(project, gdf, file, options, result)
-    if gdf is None:
-        return
-    table = attribute_table(gdf, file, path, 2 if path.suffix.lower() == ".csv" else 1)
     spec = dict(_spec(layer))
-    cols.check_mapping(options.mapping, set(spec) | set(layer.field_names))
-    found, unused, problems = cols.match(table.headers, spec, options.mapping, file)
+    overrides = {**options.mapping, **options.table_mapping.get(file, {})}
+    cols.check_mapping(overrides, set(spec) | set(layer.field_names))
+    found, unused, problems = cols.match(table.headers, spec, overrides, file)
     if (path.suffix.lower() == ".dxf" and layer.name in ("pipe_points", "pipe_segments") and "utility" not in found
             and "Layer" in table.headers and table.headers.index("Layer") not in found.values()):
         found["utility"] = table.headers.index("Layer")          # DXF layers are named after the utility
@@ -212,8 +217,9 @@ def _plan_one(project, path: Path, file: str, options: ImportOptions, result: Im
     if unused:
         result.warnings.append(tr("w_unused_columns", file=file, columns=", ".join(unused)))
     result.tables.append(TablePreview(file, target, {k: table.headers[i] for k, i in found.items()}, table.n,
-                                      table.frame(np.arange(min(options.preview_rows, table.n)))))
-    if _missing_required(layer, found, table, options, result) or result.fatal:
+                                      preview, fields=tuple(spec), crs=gdf.crs))
+    gdf = _to_project_crs(project, gdf, file, options, result)
+    if gdf is None or _missing_required(layer, found, table, options, result) or result.fatal:
         return
     group = TableGroup([table], [found])
     geoms = _fit_geometries(group, gdf.geometry.to_numpy(), layer, file, result.warnings)

@@ -181,7 +181,6 @@ def finish(result: ImportPlan, file: str, groups: list[TableGroup], tables: list
     for t in tables:
         if t.n:
             result.tables.append(TablePreview(t.file, t.file.rsplit("[", 1)[-1].rstrip("]").lower(),
-                                              {h: h for h in t.headers}, t.n,
-                                              t.frame(np.arange(min(options.preview_rows, t.n)))))
+                                              {h: h for h in t.headers}, t.n, t.head(options.preview_rows)))
     result.collect(groups, tables)
     result.layers.update(frames)

@@ -29,6 +29,9 @@ class ImportOptions:
     src_layer: str | None = None
     src_crs: str | None = None
     mapping: dict[str, str] = field(default_factory=dict)   # field -> source column
+    table_mapping: dict[str, dict[str, str]] = field(default_factory=dict)  # table (as problems name it) ->
+    #   {field: column}, wins over ``mapping`` for that table; column "" leaves the field unmapped
+    roles: dict[str, str] = field(default_factory=dict)     # survey: table -> "points" | "lines" (else by headers)
     xy_order: str = "ne"
     depth_unit: str = "m"
     default_cover: float | None = None
@@ -39,7 +42,12 @@ class ImportOptions:
 
 @dataclass
 class TablePreview:
-    """A source table as the wizard shows it: mapping field -> column, first rows, row count."""
+    """A source table as the wizard shows it: mapping field -> column, first rows, row count.
+
+    ``preview`` is indexed by the rows' spreadsheet row numbers; ``fields`` are
+    the keys a column may be mapped to; ``crs`` is the source CRS found in the
+    file (GIS files), None when it has none.
+    """
 
     file: str
     role: str                       # "points", "lines", a layer name ...
@@ -47,6 +55,8 @@ class TablePreview:
     rows: int
     preview: pd.DataFrame
     encoding: str | None = None
+    fields: tuple[str, ...] = ()
+    crs: object | None = None
 
 
 @dataclass

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-
-from gis.errors import InputRejected, Problem
+from gis.errors import InputRejected, Problem, UsageError
 from gis.progress import Progress
 from importers import columns as cols
 from importers.messages import tr
@@ -21,6 +19,7 @@ from importers.table import SourceTable, read_tables
 from importers.tablegroup import TableGroup
 
 SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
+ROLES = ("points", "lines")
 
 
 def _roles(headers: list[str]) -> str | None:
@@ -38,31 +37,49 @@ def _header_score(headers: list[str]) -> int:
     return max(cols.score(headers, cols.POINT_COLUMNS), cols.score(headers, cols.LINE_COLUMNS))
 
 
+def _head_rows(path: Path, source: str) -> list[tuple[str, list[list[str]]]]:
+    """(table name as problems give it, its first rows as text) for each table of a CSV or workbook."""
+    from importers.table import HEADER_SEARCH_ROWS, WORKBOOK_SUFFIXES, cell_text, normalise_text, workbook_rows
+
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        return [(f"{source}[{name}]", [[normalise_text(cell_text(v)) for v in row] for row in rows])
+                for name, rows in workbook_rows(path, source, HEADER_SEARCH_ROWS)]
+    import csv
+    import io
+
+    with open(path, "rb") as fh:
+        head = fh.read(65536)
+    text = head.decode("utf-8", errors="ignore") if _utf8ish(head) else head.decode("gb18030", errors="ignore")
+    text = text.lstrip("\ufeff")
+    delim = max((",", "\t", ";"), key=lambda d: text.split("\n", 1)[0].count(d))
+    return [(source, [[normalise_text(c) for c in r] for r in
+                      list(csv.reader(io.StringIO(text), delimiter=delim))[:HEADER_SEARCH_ROWS]])]
+
+
 def can_read(path: Path) -> int:
     """80 for a CSV/.xlsx whose first rows hold a survey point or line table header, else 0."""
     if path.suffix.lower() not in SUFFIXES or not path.is_file():
         return 0
-    from importers.table import HEADER_SEARCH_ROWS, WORKBOOK_SUFFIXES, first_rows, normalise_text
-
-    if path.suffix.lower() in WORKBOOK_SUFFIXES:
-        heads = [[normalise_text(c) for c in row] for row in first_rows(path, str(path), HEADER_SEARCH_ROWS)]
-    else:
-        import csv
-        import io
-
-        with open(path, "rb") as fh:
-            head = fh.read(65536)
-        text = head.decode("utf-8", errors="ignore") if _utf8ish(head) else head.decode("gb18030", errors="ignore")
-        text = text.lstrip("\ufeff")
-        delim = max((",", "\t", ";"), key=lambda d: text.split("\n", 1)[0].count(d))
-        heads = [[normalise_text(c) for c in r] for r in
-                 list(csv.reader(io.StringIO(text), delimiter=delim))[:HEADER_SEARCH_ROWS]]
-    for h in heads:
-        if any(cols.header_key(c) in ("wkt", "geometry", "geom") for c in h):
-            return 0
-        if _roles(h):
-            return 80
+    for _, heads in _head_rows(path, str(path)):
+        for h in heads:
+            if any(cols.header_key(c) in ("wkt", "geometry", "geom") for c in h):
+                return 0
+            if _roles(h):
+                return 80
     return 0
+
+
+def probe_tables(source: str) -> list[tuple[str, str | None]]:
+    """Each table of a survey file with the role its headers give it ("points", "lines" or None).
+
+    Tables are named as problems and ``ImportOptions.roles`` name them
+    (the path as given; "path[sheet]" for workbook sheets); blank sheets are left out.
+    """
+    out = []
+    for name, heads in _head_rows(Path(source), source):
+        if any(any(c for c in row) for row in heads):
+            out.append((name, next((r for r in map(_roles, heads) if r), None)))
+    return out
 
 
 def _utf8ish(data: bytes) -> bool:
@@ -78,7 +95,12 @@ def plan(project, sources: list[str], options: ImportOptions, progress: Progress
     """Read, map and validate survey tables into an ImportPlan (nothing is written)."""
     from importers.survey_build import build_lines, build_points
 
-    cols.check_mapping(options.mapping, set(cols.POINT_COLUMNS) | set(cols.LINE_COLUMNS))
+    known = set(cols.POINT_COLUMNS) | set(cols.LINE_COLUMNS)
+    for mapping in (options.mapping, *options.table_mapping.values()):
+        cols.check_mapping(mapping, known)
+    bad_roles = sorted({r for r in options.roles.values()} - set(ROLES))
+    if bad_roles:
+        raise UsageError(f"unknown table role(s) {', '.join(bad_roles)}; known: {', '.join(ROLES)}")
     result = ImportPlan("survey", [str(s) for s in sources], [], options)
     progress.start(4, "reading")
     tables: list[SourceTable] = []
@@ -91,7 +113,7 @@ def plan(project, sources: list[str], options: ImportOptions, progress: Progress
     progress.step(1, "checking columns")
     point_tabs, line_tabs = [], []
     for t in tables:
-        role = _roles(t.headers)
+        role = options.roles.get(t.file) or _roles(t.headers)
         if role is None:
             result.problems.append(Problem(t.file, t.header_row, None, None, tr("table_unknown")))
             result.fatal = True
@@ -104,7 +126,8 @@ def plan(project, sources: list[str], options: ImportOptions, progress: Progress
     for role, tabs, spec in (("points", point_tabs, cols.POINT_COLUMNS), ("lines", line_tabs, cols.LINE_COLUMNS)):
         mappings = []
         for t in tabs:
-            overrides = {k: v for k, v in options.mapping.items() if k in spec}
+            overrides = {k: v for k, v in {**options.mapping, **options.table_mapping.get(t.file, {})}.items()
+                         if k in spec}
             found, unused, problems = cols.match(t.headers, spec, overrides, t.file)
             result.problems.extend(problems)
             result.fatal |= bool(problems)
@@ -112,7 +135,7 @@ def plan(project, sources: list[str], options: ImportOptions, progress: Progress
             if unused:
                 result.warnings.append(tr("w_unused_columns", file=t.file, columns=", ".join(unused)))
             result.tables.append(TablePreview(t.file, role, {k: t.headers[i] for k, i in found.items()}, t.n,
-                                              t.frame(np.arange(min(options.preview_rows, t.n))), t.encoding))
+                                              t.head(options.preview_rows), t.encoding, tuple(spec)))
             if t.encoding not in (None, "utf-8", "utf-8-sig"):
                 result.warnings.append(tr("w_encoding", file=t.file, encoding=t.encoding))
             result.fatal |= _missing_columns(t, found, role, options, result.problems)

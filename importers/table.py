@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -56,6 +57,22 @@ class SourceTable:
         df = data.to_pandas()
         df.columns = unique_names(self.headers)
         return df
+
+    def rows_at(self, idx: np.ndarray):
+        """Rows at positions ``idx`` as a DataFrame indexed by their spreadsheet row numbers."""
+        df = self.frame(idx)
+        df.index = pd.Index(self.rows[idx], name="row")
+        return df
+
+    def head(self, count: int):
+        """The first ``count`` rows, indexed by their spreadsheet row numbers (the wizard's preview)."""
+        return self.rows_at(np.arange(min(count, self.n)))
+
+    def around(self, row: int, count: int):
+        """About ``count`` rows centred on spreadsheet row ``row``, indexed by row number."""
+        pos = int(np.searchsorted(self.rows, row))
+        lo = max(0, min(pos - count // 2, self.n - count))
+        return self.rows_at(np.arange(lo, min(self.n, lo + count)))
 
 
 def unique_names(headers: list[str]) -> list[str]:
@@ -231,11 +248,6 @@ def workbook_rows(path: Path, file: str, max_rows: int | None = None) -> list[tu
         raise InputRejected([Problem(file, None, None, None,
                                      tr("file_corrupt", format="Excel workbook", error=exc))]) from None
     return [(name, rows[:max_rows] if max_rows else rows) for name, rows in sheets]
-
-
-def first_rows(path: Path, file: str, count: int) -> list[list[str]]:
-    """The first ``count`` rows of every sheet as text, for probing."""
-    return [[cell_text(v) for v in row] for _, rows in workbook_rows(path, file, count) for row in rows]
 
 
 def _has_values(rows: list[list]) -> bool:

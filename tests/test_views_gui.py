@@ -136,3 +136,26 @@ def test_map_rubber_band_zooms_and_views_share_one_interface(qtbot, scene):
     assert v3.renderer.GetActors().GetItemAsObject(0).GetScale() == (1.0, 1.0, 3.0)
     v3.clear()
     assert v3.renderer.GetActors().GetNumberOfItems() == 0
+
+
+def test_3d_view_swaps_in_tiles_built_off_the_gui_thread(qtbot):
+    from tests.test_scene_lod import GAP, STEP, runs_frame
+    from viewers.scene.tiled import BLOCK, NEAR
+
+    scene = build_project_scene({"pipe_segments": runs_frame()}, with_ground=False, lod_min=0)
+    view = shown(qtbot, View3D, scene)
+    assert {k[1] for k in view.stage.shown_tiles()} == {BLOCK}      # whole extent in view: the overview
+    cam = view.renderer.GetActiveCamera()
+    x, y = X0 + 10.5 * STEP, Y0 + 2 * GAP
+    focal = np.array(scene.to_local(x, y, 1.9))
+    cam.SetFocalPoint(*focal)
+    cam.SetPosition(*(focal + [0.0, -12.0, 16.0]))
+    cam.SetViewUp(0, 0, 1)
+    view.renderer.ResetCameraClippingRange()
+    view.redraw()                                           # queues the near tiles on the worker
+    qtbot.waitUntil(lambda: NEAR in {k[1] for k in view.stage.shown_tiles()}, timeout=20000)
+    qtbot.waitUntil(lambda: not view.stage._pending, timeout=20000)       # every wanted tile came in
+    with qtbot.waitSignal(view.picked, timeout=3000) as sig:
+        click(qtbot, view, screen_pos(view, scene, x, y, 1.9))
+    assert sig.args == ["pipe_segments", "R2-10"]
+    view.close()

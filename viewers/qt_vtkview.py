@@ -62,6 +62,7 @@ class VtkView(QWidget):
     clicked = Signal(int, int)
     picked = Signal(str, str)
     cursor_moved = Signal(float, float)
+    _tiles_ready = Signal()      # emitted from the stage's tile worker; delivered on the GUI thread
 
     shading = "shaded"
 
@@ -76,8 +77,13 @@ class VtkView(QWidget):
         self.renderer = vtkRenderer()
         self.render_window.AddRenderer(self.renderer)
         self.stage = Stage(self.renderer, self.shading)
+        self.stage.on_lod_ready = self._tiles_ready.emit
+        self._tiles_ready.connect(self._tiles_built, Qt.ConnectionType.QueuedConnection)
+        self._redraw_queued = False
         self.interactor = self.render_window.GetInteractor()
         self.style = self._make_style()
+        self.style.AddObserver("StartInteractionEvent", lambda *_: self.stage.set_interacting(True))
+        self.style.AddObserver("EndInteractionEvent", self._interaction_ended)
         self.interactor.SetInteractorStyle(self.style)
         self._press: tuple[int, int] | None = None
         self._vtk.Initialize()
@@ -128,8 +134,9 @@ class VtkView(QWidget):
         self.redraw()
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
-        """Release the OpenGL window with the widget."""
-        self.stage.clear()
+        """Release the OpenGL window (and the stage's tile worker) with the widget."""
+        self.stage.on_lod_ready = None
+        self.stage.close()
         self._vtk.Finalize()
         super().closeEvent(event)
 
@@ -137,6 +144,23 @@ class VtkView(QWidget):
         """Render now, unless the widget is hidden."""
         if self.isVisible():
             self.render_window.Render()
+
+    def _interaction_ended(self, *_) -> None:
+        """Camera released: full level of detail again."""
+        self.stage.set_interacting(False)
+        self._tiles_built()
+
+    def _tiles_built(self) -> None:
+        """Tiles finished on the stage's worker: one render for however many finished meanwhile."""
+        if not self._redraw_queued:
+            from PySide6.QtCore import QTimer
+
+            self._redraw_queued = True
+            QTimer.singleShot(0, self._redraw_now)
+
+    def _redraw_now(self) -> None:
+        self._redraw_queued = False
+        self.redraw()
 
     def grab_image(self) -> np.ndarray:
         """The view's pixels as an (h, w, 3) uint8 array (QWidget.grab() is black for VTK)."""

@@ -125,9 +125,10 @@ def render_scene(scene: ProjectScene, spec: RenderSpec) -> np.ndarray:
     stage.set_ground_opacity(spec.opacity)
     stage.set_scene(scene)
     frame(stage, spec)
+    stage.settle()
     window.Render()
     pixels = grab(window)
-    stage.clear()
+    stage.close()
     window.Finalize()
     return pixels
 

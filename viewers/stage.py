@@ -5,17 +5,32 @@ The 3D view, the 2D map and ``subterra render`` all draw through a
 and named overlays), styles from :mod:`viewers.styles`, vertical exaggeration as a Z
 scale of every actor about the scene's reference elevation, picking that
 maps a cell back to its feature id.  Touch it on the GUI thread only.
+
+Tiled layers (``scene.tiled``) get one actor per shown tile and level.
+Before every render the stage asks :func:`viewers.lod.plan` what the camera
+needs, shows what is built and has the rest built on one worker thread
+(pure data objects; the actors are made here, on the GUI thread);
+``on_lod_ready`` is called (from the worker) when a build finishes, so a
+view can render again.  :meth:`settle` builds everything the camera wants
+before returning (headless renders, tests).
 """
 from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 import vtkmodules.vtkRenderingOpenGL2  # noqa: F401 - registers the OpenGL windows and mappers
 
-from viewers import styles
+from viewers import lod, styles
 from viewers.scene.mesh import COLOUR
 from viewers.scene.project_scene import LayerMesh, ProjectScene
+from viewers.scene.tiled import BLOCK, FAR, OVERVIEW, TileMesh
 
 PICK_TOLERANCE = 0.003   # fraction of the window diagonal
+THIN_LINE_LEVELS = (FAR, OVERVIEW, BLOCK)   # far lines are drawn THIN_LINE_PX wide (~25% faster on llvmpipe)
+THIN_LINE_PX = 1.0
 HIGHLIGHT = "highlight"  # the overlay of several highlighted features
 
 
@@ -30,6 +45,7 @@ class Stage:
         self.renderer = renderer
         self.shading = styles.SHADING[shading]
         renderer.SetBackground(*styles.to_unit(styles.BACKGROUND_RGB[shading]))
+        renderer.SetUseOIT(False)     # one translucent surface (the ground): plain blending, ~35 ms a frame less
         self.scene: ProjectScene | None = None
         self.actors: dict[str, object] = {}
         self._meshes: dict[str, LayerMesh] = {}
@@ -38,10 +54,21 @@ class Stage:
         self._exaggeration = 1.0
         self._overlay = None
         self._clip = None
-        self._locators: dict[str, object] = {}
         self.selection: tuple[str, str] | None = None
-        self._extras: dict[str, object] = {}          # named overlays (findings, highlights)
+        self.markers: dict[str, object] = {}     # name -> actor of set_marker's points or of set_overlay
         self.highlighted: tuple[tuple[str, str], ...] = ()
+        self.budget = lod.Budget()
+        #: while the user drags the camera: fewer exact cells, nothing new built (full quality on release)
+        self.interactive_budget = lod.Budget(near_cells=100_000, mid_cells=150_000)
+        self._interacting = False
+        self.on_lod_ready: Callable[[], None] | None = None
+        self._tiles: OrderedDict[lod.Key, TileMesh | None] = OrderedDict()   # built, least recent first
+        self._tile_actors: dict[lod.Key, object] = {}
+        self._shown: set[lod.Key] = set()
+        self._pending: dict[lod.Key, object] = {}
+        self._executor = None
+        self._updating = False
+        renderer.AddObserver("StartEvent", self._before_render)
 
     # ----------------------------------------------------------------- scene
     def set_scene(self, scene: ProjectScene) -> None:
@@ -54,19 +81,175 @@ class Stage:
             self.renderer.AddActor(actor)
             self.actors[mesh.layer] = actor
             self._meshes[mesh.layer] = mesh
+        for layer, tl in scene.tiled.items():      # the overview until a camera asks for more
+            for b in np.unique(tl.block_of):
+                key = (layer, BLOCK, int(b))
+                self._tiles[key] = tl.ready(BLOCK, int(b))
+                if self._tiles[key] is not None and layer not in self._hidden:
+                    self._shown.add(key)
+                    self._tile_actor(key)
         self._apply()
 
     def clear(self) -> None:
-        """Remove every actor of the current scene."""
-        for actor in self.actors.values():
+        """Remove every actor of the current scene (tile builds under way are dropped)."""
+        for actor in [*self.actors.values(), *self._tile_actors.values()]:
             self.renderer.RemoveActor(actor)
         if self._overlay is not None:
             self.renderer.RemoveActor(self._overlay)
-        for actor in self._extras.values():
+        for actor in self.markers.values():
             self.renderer.RemoveActor(actor)
-        self._extras, self.highlighted = {}, ()
-        self.actors, self._meshes, self._locators = {}, {}, {}
+        for future in self._pending.values():
+            future.cancel()
+        self.actors, self._meshes, self.markers, self.highlighted = {}, {}, {}, ()
+        self._tiles, self._tile_actors, self._shown, self._pending = OrderedDict(), {}, set(), {}
         self._overlay, self.selection, self.scene = None, None, None
+
+    def close(self) -> None:
+        """Clear and stop the tile worker."""
+        self.clear()
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
+
+    # ------------------------------------------------------- level of detail
+    def _before_render(self, _renderer, _event) -> None:
+        if not self._updating:
+            self.update_lod()
+
+    def set_interacting(self, on: bool) -> None:
+        """Camera being dragged (interactive budget, no new builds) or still (full quality)."""
+        self._interacting = bool(on)
+
+    def settle(self) -> None:
+        """Build and show every tile the current camera wants (blocking)."""
+        self.update_lod(wait=True)
+
+    def update_lod(self, wait: bool = False) -> bool:
+        """Show the tiles the camera wants at the levels it wants; True when what shows changed.
+
+        Missing meshes are built on the worker (``wait``: here and now; while
+        interacting: not at all); meanwhile a coarse tile keeps the best level
+        it has built.
+        """
+        scene = self.scene
+        size = self.renderer.GetSize()
+        if scene is None or not scene.tiled or size[0] <= 0 or size[1] <= 0:
+            return False
+        self._updating = True
+        try:
+            tiled = {k: v for k, v in scene.tiled.items() if k not in self._hidden}
+            moving = self._interacting and not wait
+            wanted = lod.plan(tiled, self.renderer.GetActiveCamera(), size, self._exaggeration,
+                              self.interactive_budget if moving else self.budget)
+            for key in [k for k, f in self._pending.items() if f.done()]:
+                future = self._pending.pop(key)
+                if not future.cancelled():
+                    self._tiles[key] = self._result(key, future)
+            show = set()
+            for key in sorted(wanted, key=wanted.get):
+                shown = self._obtain(key, wait, build=not moving) or self._stand_in(key)
+                if shown is not None:
+                    show.add(shown)
+            for key in self._pending.keys() - wanted.keys():
+                if self._pending[key].cancel():
+                    del self._pending[key]
+            changed = show != self._shown
+            for key in self._shown - show:
+                self._tile_actors[key].SetVisibility(False)
+            for key in show:
+                self._tile_actor(key).SetVisibility(True)
+                self._tiles.move_to_end(key)
+            self._shown = show
+            self._evict()
+            if changed:
+                self.renderer.ResetCameraClippingRange()
+            return changed
+        finally:
+            self._updating = False
+
+    def _obtain(self, key: lod.Key, wait: bool, build: bool = True) -> lod.Key | None:
+        """``key`` when its mesh is built (else building or, with ``build``, queueing it); None otherwise."""
+        if key not in self._tiles:
+            layer, level, tile = key
+            tl = self.scene.tiled[layer]
+            ready = tl.ready(level, tile)
+            if ready is not None or wait:
+                self._tiles[key] = ready if ready is not None else tl.mesh(level, tile)
+            elif key not in self._pending and build:
+                self._pending[key] = self._worker().submit(tl.mesh, level, tile)
+                self._pending[key].add_done_callback(self._built)
+                return None
+            else:
+                return None
+        return key if self._tiles[key] is not None else None
+
+    def _stand_in(self, key: lod.Key) -> lod.Key | None:
+        """What to show of a coarse tile while ``key`` is being built: another built level of it,
+        else the overview of its block."""
+        layer, level, tile = key
+        tl = self.scene.tiled[layer]
+        if level not in tl.levels("coarse"):
+            return None
+        for alt in [(layer, lv, tile) for lv in tl.levels("coarse") if lv != level] + [(layer, BLOCK, tl.block(tile))]:
+            if alt not in self._tiles and tl.ready(alt[1], alt[2]) is not None:
+                self._tiles[alt] = tl.ready(alt[1], alt[2])
+            if self._tiles.get(alt) is not None:
+                return alt
+        return None
+
+    @staticmethod
+    def _result(key: lod.Key, future) -> TileMesh | None:
+        """A finished build's mesh; a failed build is logged and draws nothing (the view goes on)."""
+        error = future.exception()
+        if error is not None:
+            import logging
+
+            logging.getLogger(__name__).error("building tile %s failed", key, exc_info=error)
+            return None
+        return future.result()
+
+    def _built(self, _future) -> None:
+        if self.on_lod_ready is not None:
+            self.on_lod_ready()
+
+    def _worker(self):
+        if self._executor is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="subterra-tiles")
+        return self._executor
+
+    def _tile_actor(self, key: lod.Key):
+        actor = self._tile_actors.get(key)
+        if actor is None:
+            st = styles.style(key[0])
+            if key[1] in THIN_LINE_LEVELS:
+                st = replace(st, line_width=THIN_LINE_PX)
+            actor = self._actor(self._tiles[key].polydata, st)
+            actor.SetScale(1.0, 1.0, self._exaggeration)
+            if self._clip is not None:
+                actor.GetMapper().SetClippingPlanes(self._clip)
+            self.renderer.AddActor(actor)
+            self._tile_actors[key] = actor
+        return actor
+
+    def _evict(self) -> None:
+        """Drop the least recently shown meshes beyond the cache budget."""
+        total = sum(m.n_cells for m in self._tiles.values() if m is not None)
+        for key in list(self._tiles):
+            if total <= self.budget.cache_cells:
+                break
+            if key in self._shown or key[1] == BLOCK:
+                continue
+            mesh = self._tiles.pop(key)
+            total -= mesh.n_cells if mesh is not None else 0
+            actor = self._tile_actors.pop(key, None)
+            if actor is not None:
+                self.renderer.RemoveActor(actor)
+
+    def shown_tiles(self) -> dict[lod.Key, TileMesh]:
+        """The tile meshes on screen now, by (layer, level, tile)."""
+        return {k: self._tiles[k] for k in self._shown}
 
     def _actor(self, data, st: styles.LayerStyle):
         from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper
@@ -95,12 +278,16 @@ class Stage:
 
     def _apply(self) -> None:
         """Push visibility, ground opacity, exaggeration and clipping to the actors."""
+        for key, actor in self._tile_actors.items():
+            actor.SetVisibility(key in self._shown and key[0] not in self._hidden)
         for layer, actor in self.actors.items():
             visible = layer not in self._hidden
             if self.scene is not None and self.scene.ground is self._meshes[layer]:
                 actor.GetProperty().SetOpacity(self._ground_opacity)
                 visible = visible and self._ground_opacity > 0
             actor.SetVisibility(visible)
+        for name, actor in self.markers.items():
+            actor.SetVisibility(name not in self._hidden)
         for actor in self._all_actors():
             actor.SetScale(1.0, 1.0, self._exaggeration)
             mapper = actor.GetMapper()
@@ -112,9 +299,46 @@ class Stage:
 
     def _all_actors(self):
         yield from self.actors.values()
+        yield from self.markers.values()
+        yield from self._tile_actors.values()
         if self._overlay is not None:
             yield self._overlay
-        yield from self._extras.values()
+
+    # --------------------------------------------------------------- markers
+    def set_marker(self, name: str, points, rgb: styles.RGB = styles.SELECTION_RGB, size: float = 12.0) -> bool:
+        """Draw point markers named ``name`` at project (x, y, z): one tuple or an (n, 3) array.
+
+        Replaces the markers of that name; None or no points removes them.
+        Markers follow exaggeration, clipping and the visibility of a layer
+        of the same name; they are not picked, not framed, and go with the
+        scene (clear / set_scene remove them).  False when there is no scene.
+        """
+        self.remove_overlay(name)
+        xyz = None if points is None else np.asarray(points, dtype=float).reshape(-1, 3)
+        if self.scene is None or xyz is None or len(xyz) == 0:
+            return False
+        from viewers.scene.mesh import MeshBuilder
+
+        local = xyz - np.asarray(self.scene.origin, dtype=float)
+        n = len(local)
+        mb = MeshBuilder()
+        mb.add(local, (0.0, 0.0, 1.0), verts=(np.arange(n).reshape(n, 1), np.arange(n)))
+        actor = self._actor(mb.polydata(np.tile(np.asarray(rgb, dtype=np.uint8), (n, 1))),
+                            styles.LayerStyle(rgb, point_size=size))
+        prop = actor.GetProperty()
+        prop.LightingOff()                 # the exact colour, whatever the shading
+        prop.SetAmbient(0.0)
+        prop.SetDiffuse(1.0)
+        prop.SetSpecular(0.0)
+        prop.RenderPointsAsSpheresOn()
+        mapper = actor.GetMapper()
+        mapper.SetResolveCoincidentTopologyToPolygonOffset()
+        mapper.SetRelativeCoincidentTopologyPointOffsetParameter(-40.0)
+        actor.SetPickable(False)
+        self.renderer.AddActor(actor)
+        self.markers[name] = actor
+        self._apply()
+        return True
 
     # -------------------------------------------------------------- settings
     def set_layer_visible(self, layer: str, visible: bool) -> None:
@@ -159,13 +383,22 @@ class Stage:
 
     def visible_bounds(self, with_ground: bool = True) -> tuple[float, ...] | None:
         """World bounds (local, exaggerated) of the visible actors; None when nothing shows."""
-        boxes = [a.GetBounds() for layer, a in self.actors.items()
+        drawn = [*self.actors.items(), *((k[0], a) for k, a in self._tile_actors.items())]
+        boxes = [a.GetBounds() for layer, a in drawn
                  if a.GetVisibility() and a.GetMapper().GetInput().GetNumberOfPoints()
                  and (with_ground or layer != self._ground_layer())]
+        if not boxes and self.scene is not None:       # tiles not shown yet: their extent
+            boxes = [self._tiled_bounds(tl) for name, tl in self.scene.tiled.items() if name not in self._hidden]
         if not boxes:
             return None
         b = np.array(boxes)
         return (b[:, 0].min(), b[:, 1].max(), b[:, 2].min(), b[:, 3].max(), b[:, 4].min(), b[:, 5].max())
+
+    def _tiled_bounds(self, tl) -> tuple[float, ...]:
+        b = tl.coarse.bounds
+        lo, hi = np.nanmin(b[:, 0::2], axis=0), np.nanmax(b[:, 1::2], axis=0)
+        k = self._exaggeration
+        return (lo[0], hi[0], lo[1], hi[1], lo[2] * k, hi[2] * k)
 
     def _ground_layer(self) -> str | None:
         ground = self.scene.ground if self.scene is not None else None
@@ -174,25 +407,19 @@ class Stage:
     # ------------------------------------------------------------- selection
     def select(self, layer: str, feature_id: str | None) -> bool:
         """Highlight one feature (None clears); False when it is not in this scene."""
-        from vtkmodules.vtkCommonCore import vtkIdList
-        from vtkmodules.vtkCommonDataModel import vtkPolyData
-
         if self._overlay is not None:
             self.renderer.RemoveActor(self._overlay)
             self._overlay, self.selection = None, None
-        mesh = self._meshes.get(layer)
-        if feature_id is None or mesh is None or mesh is self.scene.ground:
+        if feature_id is None or self.scene is None:
             return False
-        cells = mesh.cells_of(feature_id)
-        if len(cells) == 0:
+        if layer in self.scene.tiled:
+            tl = self.scene.tiled[layer]
+            mb = tl.feature_mesh(feature_id)
+            part = mb.polydata(tl.colours) if mb is not None else None
+        else:
+            part = self._cells_of(layer, feature_id)
+        if part is None:
             return False
-        ids = vtkIdList()
-        ids.SetNumberOfIds(len(cells))
-        for i, c in enumerate(cells.tolist()):
-            ids.SetId(i, c)
-        part = vtkPolyData()
-        part.AllocateEstimate(len(cells), 4)
-        part.CopyCells(mesh.polydata, ids)
         st = styles.style(layer)
         hl = styles.LayerStyle(styles.SELECTION_RGB, line_width=st.line_width + 2, point_size=st.point_size + 3)
         self._overlay = self._actor(part, hl)
@@ -219,8 +446,9 @@ class Stage:
         """Draw ``polydata`` (scene-local coordinates) over the scene as overlay ``name``, replacing it.
 
         Colours come from its ``colour`` point array, or with ``flat`` one unlit
-        ``st.rgb`` in front of coincident surfaces (highlights).  Overlays
-        follow exaggeration and clipping and go with the scene; None removes.
+        ``st.rgb`` in front of coincident surfaces (highlights).  Like markers,
+        overlays follow exaggeration, clipping and the visibility of a layer of
+        the same name, and go with the scene; None removes.
         """
         self.remove_overlay(name)
         if polydata is None or self.scene is None:
@@ -235,18 +463,18 @@ class Stage:
             prop.SetSpecular(0.0)
         actor.SetPickable(False)
         self.renderer.AddActor(actor)
-        self._extras[name] = actor
+        self.markers[name] = actor
         self._apply()
 
     def remove_overlay(self, name: str) -> None:
         """Remove overlay ``name`` (nothing when there is none)."""
-        actor = self._extras.pop(name, None)
+        actor = self.markers.pop(name, None)
         if actor is not None:
             self.renderer.RemoveActor(actor)
 
     def overlay(self, name: str):
         """The actor of overlay ``name``, or None."""
-        return self._extras.get(name)
+        return self.markers.get(name)
 
     def highlight(self, items, polydata) -> None:
         """Highlight several features at once: ``items`` (layer, id) pairs drawn by ``polydata``
@@ -255,16 +483,38 @@ class Stage:
         self.set_overlay(HIGHLIGHT, polydata if items else None, styles.HIGHLIGHT, flat=True)
         self.highlighted = items if self.overlay(HIGHLIGHT) is not None else ()
 
+    def _cells_of(self, layer: str, feature_id: str):
+        """A polydata of the cells drawing ``feature_id`` in a merged layer mesh (None: none)."""
+        from vtkmodules.vtkCommonCore import vtkIdList
+        from vtkmodules.vtkCommonDataModel import vtkPolyData
+
+        mesh = self._meshes.get(layer)
+        if mesh is None or mesh is self.scene.ground:
+            return None
+        cells = mesh.cells_of(feature_id)
+        if len(cells) == 0:
+            return None
+        ids = vtkIdList()
+        ids.SetNumberOfIds(len(cells))
+        for i, c in enumerate(cells.tolist()):
+            ids.SetId(i, c)
+        part = vtkPolyData()
+        part.AllocateEstimate(len(cells), 4)
+        part.CopyCells(mesh.polydata, ids)
+        return part
+
     # --------------------------------------------------------------- picking
-    def _locator(self, layer: str):
-        if layer not in self._locators:
+    @staticmethod
+    def _locator_of(holder, polydata):
+        """The cell locator cached on ``holder`` (a LayerMesh or TileMesh)."""
+        if getattr(holder, "locator", None) is None:
             from vtkmodules.vtkCommonDataModel import vtkStaticCellLocator
 
             loc = vtkStaticCellLocator()
-            loc.SetDataSet(self._meshes[layer].polydata)
+            loc.SetDataSet(polydata)
             loc.BuildLocator()
-            self._locators[layer] = loc
-        return self._locators[layer]
+            holder.locator = loc
+        return holder.locator
 
     def _pick(self, x: float, y: float, with_ground: bool):
         """(layer, cell id, world position) of the nearest visible cell at display (x, y), or None."""
@@ -274,24 +524,40 @@ class Stage:
         picker.SetTolerance(PICK_TOLERANCE)
         picker.PickFromListOn()
         ground = self._ground_layer()
-        layer_of = {}
-        for layer, actor in self.actors.items():
+        source = {}
+        drawn = [(layer, actor, self._meshes[layer]) for layer, actor in self.actors.items()]
+        drawn += [(key[0], self._tile_actors[key], self._tiles[key]) for key in self._shown]
+        for layer, actor, mesh in drawn:
             if actor.GetVisibility() and (with_ground or layer != ground):
                 picker.AddPickList(actor)
-                picker.AddLocator(self._locator(layer))
-                layer_of[id(actor)] = layer
-        if not layer_of or not picker.Pick(x, y, 0.0, self.renderer):
+                if not isinstance(mesh, TileMesh):       # tiles are small: every cell is tested with the
+                    picker.AddLocator(self._locator_of(mesh, mesh.polydata))    # tolerance, even at their edges
+                source[id(actor)] = (layer, mesh)
+        if not source or not picker.Pick(x, y, 0.0, self.renderer):
             return None
-        layer = layer_of.get(id(picker.GetActor()))
-        return None if layer is None else (layer, picker.GetCellId(), picker.GetPickPosition())
+        hit = source.get(id(picker.GetActor()))
+        return None if hit is None else (*hit, picker.GetCellId(), picker.GetPickPosition())
 
     def pick(self, x: float, y: float) -> tuple[str, str] | None:
-        """(layer, feature id) of the feature drawn at display (x, y) (pixels from bottom-left)."""
+        """(layer, feature id) of the feature drawn at display (x, y) (pixels from bottom-left).
+
+        On thinned far lines the id is that of the original piece nearest the picked point.
+        """
         hit = self._pick(x, y, with_ground=False)
         if hit is None:
             return None
-        fid = self._meshes[hit[0]].feature_id(hit[1])
-        return None if fid is None else (hit[0], fid)
+        layer, mesh, cell, _ = hit
+        if not isinstance(mesh, TileMesh):
+            fid = mesh.feature_id(cell)
+            return None if fid is None else (layer, fid)
+        tl = self.scene.tiled[layer]
+        if mesh.pieces is None:
+            row = tl.feature_row(mesh, cell)
+        else:                       # thinned lines: the original piece nearest the ray, over all shown tiles
+            k = np.array([1.0, 1.0, 1.0 / self._exaggeration])
+            thinned = [m for key, m in self.shown_tiles().items() if key[0] == layer and m.pieces is not None]
+            row = tl.row_near_ray(thinned, self.display_to_world(x, y, 0.0) * k, self.display_to_world(x, y, 1.0) * k)
+        return None if row is None else (layer, str(tl.ids[row]))
 
     def world_point(self, x: float, y: float) -> tuple[float, float, float] | None:
         """Project coordinates under display (x, y): the drawn surface there, else the reference level."""
@@ -299,7 +565,7 @@ class Stage:
             return None
         hit = self._pick(x, y, with_ground=True)
         if hit is not None:
-            return self.scene.to_project(*hit[2], exaggeration=self._exaggeration)
+            return self.scene.to_project(*hit[3], exaggeration=self._exaggeration)
         near, far = self.display_to_world(x, y, 0.0), self.display_to_world(x, y, 1.0)
         dz = far[2] - near[2]
         if abs(dz) < 1e-12:

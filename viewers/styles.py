@@ -88,23 +88,35 @@ def style(layer: str) -> LayerStyle:
 
 
 def feature_colours(layer: str, gdf) -> np.ndarray:
-    """(n, 3) uint8 colour of every row of ``gdf`` drawn in ``layer``."""
+    """(n, 3) uint8 colour of every row of ``gdf`` (a GeoDataFrame or any frame with columns) drawn in ``layer``."""
     st = style(layer)
     out = np.empty((len(gdf), 3), dtype=np.uint8)
     out[:] = st.rgb
     if st.colour_by == "utility" and "utility" in gdf.columns:
-        codes = gdf["utility"].fillna("").astype(str).to_numpy()
-        subs = (gdf["subtype"].fillna("").astype(str).to_numpy() if "subtype" in gdf.columns
-                else np.full(len(gdf), "", dtype=object))
-        keys = np.char.add(np.char.add(codes.astype(str), "|"), subs.astype(str))
-        uniq, inverse = np.unique(keys, return_inverse=True)
-        table = np.array([_utility_rgb(*k.split("|", 1)) for k in uniq], dtype=np.uint8).reshape(-1, 3)
-        out[:] = table[inverse]
+        code, codes = _factorized(gdf, "utility")
+        sub, subs = _factorized(gdf, "subtype")
+        uniq, inverse = np.unique(code * len(subs) + sub, return_inverse=True)
+        table = np.array([_utility_rgb(codes[k // len(subs)], subs[k % len(subs)]) for k in uniq],
+                         dtype=np.uint8).reshape(-1, 3)
+        out[:] = table[inverse.ravel()]
     elif st.colour_by == "kind" and "kind" in gdf.columns:
-        kinds = gdf["kind"].fillna("").astype(str).to_numpy()
-        for kind, rgb in st.kind_rgb.items():
-            out[kinds == kind] = rgb
+        kind, kinds = _factorized(gdf, "kind")
+        for k, name in enumerate(kinds):
+            if name in st.kind_rgb:
+                out[kind == k] = st.kind_rgb[name]
     return out
+
+
+def _factorized(gdf, name: str) -> tuple[np.ndarray, list[str]]:
+    """(code per row, text of each code) of a text column; missing values and absent columns are ""."""
+    import pandas as pd
+
+    if name not in gdf.columns:
+        return np.zeros(len(gdf), dtype=np.int64), [""]
+    codes, uniques = pd.factorize(gdf[name], use_na_sentinel=False)
+    texts = ["" if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA else str(v)
+             for v in np.asarray(uniques, dtype=object)]
+    return codes.astype(np.int64), texts or [""]
 
 
 def _utility_rgb(code: str, subtype: str) -> RGB:

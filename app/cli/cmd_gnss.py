@@ -48,6 +48,7 @@ def register(sub) -> None:
     p.add_argument("--receiver", default=None, help="receiver name for the record (default: the source)")
     p.add_argument("--utility", default=None, help="also store a pipe point of this utility / sub-type code")
     p.add_argument("--feature", default=None, help="pipe point feature (with --utility)")
+    p.add_argument("--appurtenance", default=None, help="pipe point appurtenance, e.g. 阀门 (with --utility)")
     p.add_argument("--depth", type=float, default=None, help="measured depth at the pipe point, m (with --utility)")
     p.add_argument("--ellipsoidal-heights", action="store_true",
                    help="store ellipsoidal heights when the project has no geoid grid or height fit")
@@ -127,33 +128,28 @@ def cmd_survey(args) -> int:
     """Capture one point into the project."""
     from gis.geodesy.calibration import ProjectGeodesy
     from gis.store import Project
-    from importers.gnss.capture import CaptureRefused, CaptureRules, occupy
-    from importers.gnss.survey import PipePointSpec, store_survey_point, survey_record
+    from importers.gnss.capture import CaptureRefused, CaptureRules
+    from importers.gnss.survey import PipePointSpec, survey_point
 
     rules = CaptureRules(epochs=args.epochs if args.epochs or args.seconds else 10, seconds=args.seconds,
                          require=args.require, max_sigma=args.max_sigma, max_spread=args.max_spread,
                          antenna_height=args.antenna_height, timeout=args.timeout)
-    pipe = PipePointSpec(args.utility, args.feature, args.depth) if args.utility else None
-    if pipe is not None:
-        pipe.resolved()
+    pipe = (PipePointSpec(args.utility, args.feature, args.depth, args.appurtenance)
+            if args.utility else None)
     with Project.open(args.project) as proj:
         geodesy = ProjectGeodesy.from_project(proj, args.frame)
         session = _session(args, geodesy.frame)
         try:
-            result = occupy(session, rules)
+            done = survey_point(proj, session, geodesy, rules, args.point_id, code=args.code,
+                                surveyor=args.surveyor, receiver=args.receiver, pipe=pipe,
+                                allow_ellipsoidal=args.ellipsoidal_heights)
         except CaptureRefused as exc:
             if args.json:
                 emit_json({"stored": False, "point_id": args.point_id, "reason": str(exc)})
             raise
         finally:
             session.stop()
-        record = survey_record(result, geodesy, args.point_id, code=args.code,
-                               mountpoint=session.ntrip.config.mountpoint if session.ntrip else None,
-                               receiver=args.receiver or session.receiver.spec.describe(), surveyor=args.surveyor,
-                               correction_age=session.status.correction_age(),
-                               allow_ellipsoidal=args.ellipsoidal_heights)
-        horizontal = record.pop("_horizontal_method")
-        pipe_row = store_survey_point(proj, record, pipe)
+    result, record, horizontal, pipe_row = done.result, done.record, done.horizontal_method, done.pipe_row
     doc = {"stored": True, **record, "horizontal_method": horizontal, "refused_epochs": result.refused,
            "restarts": result.restarts, "pipe_point": pipe_row}
     if args.json:

@@ -60,7 +60,7 @@ class CheckActions(QObject):
         self.background = TaskRunner(window)
         self._current: str | None = None
         act = self._action
-        self.act_clearance = act(self.clearance, "Ctrl+Shift+C")
+        self.act_clearance = act(self.clearance, "Ctrl+Shift+A")
         self.act_clearance_selection = act(partial(self.clearance, True))
         self.act_excavation = act(self.excavation_dialog, "Ctrl+Shift+E")
         self.act_cover = act(partial(self.simple_check, "cover"))

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QApplication, QDialog, QDockWidget, QFileDialog, 
 from app.gui import dialogs, i18n, settings as st
 from app.gui.attribute_panel import AttributePanel
 from app.gui.i18n import tr
+from app.gui.import_menu import ImportUi
 from app.gui.layer_tree import LayerTree
 from app.gui.project_loader import LoadedProject, create_project, load_demo, load_project
 from app.gui.views import create_views
@@ -48,8 +49,10 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_docks()
         self._build_analysis()
+        self._build_gnss()
         self._build_central()
         self._build_status_bar()
+        self.import_ui = ImportUi(self)          # File > Import…, Import history…, dropped files
         self.retranslate()
         self._restore_settings()
 
@@ -145,6 +148,12 @@ class MainWindow(QMainWindow):
         from app.gui.check_actions import CheckActions
 
         self.checks = CheckActions(self)
+
+    def _build_gnss(self) -> None:
+        """The GNSS / 测量 menu and dock (app.gui.gnss_controller)."""
+        from app.gui.gnss_controller import GnssController
+
+        self.gnss = GnssController(self)
 
     def _build_central(self) -> None:
         central = QWidget()
@@ -435,6 +444,8 @@ class MainWindow(QMainWindow):
         self.layer_tree.retranslate()
         self.attributes.retranslate()
         self.checks.retranslate()
+        self.import_ui.retranslate()
+        self.gnss.retranslate()
         self._update_project_labels()
 
     # --------------------------------------------------------------- settings
@@ -463,6 +474,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: D102 - Qt API
         self.save_settings()
+        self.gnss.shutdown()
         self.runner.shutdown()
         for view in self.views():
             view.close()        # releases its OpenGL window (child widgets get no close event)

@@ -45,6 +45,20 @@ class ExcavationOptions:
     write: bool = True
 
 
+BUFFER_SOURCE = "excavation safety buffer (input)"
+_SEVERITY = pd.CategoricalDtype(["critical", "major"])
+_EMPTY = pd.DataFrame(columns=fnd.COLUMNS)
+_CONSTANT_DTYPES: dict[str, pd.CategoricalDtype] = {}
+
+
+def _constant(value: str, n: int) -> pd.Categorical:
+    """A column of one text value (a categorical: cheap for the few rows of a query)."""
+    dtype = _CONSTANT_DTYPES.get(value)
+    if dtype is None:
+        dtype = _CONSTANT_DTYPES[value] = pd.CategoricalDtype([value])
+    return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), dtype=dtype, validate=False)
+
+
 class ExcavationIndex:
     """Pipes and tunnels (pieces in a grid) and polygon features of a project, ready for queries."""
 
@@ -52,12 +66,15 @@ class ExcavationIndex:
         from gis.analysis.grid_index import GridIndex
 
         self.fs = fs
-        half = (fs.width / 2)[fs.feat]
-        self.index = GridIndex(np.minimum(fs.x0, fs.x1) - half, np.minimum(fs.y0, fs.y1) - half,
-                               np.maximum(fs.x0, fs.x1) + half, np.maximum(fs.y0, fs.y1) + half)
+        if "excavation_index" not in fs.extra:          # built once per FeatureSet
+            half = (fs.width / 2)[fs.feat]
+            fs.extra["excavation_index"] = GridIndex(np.minimum(fs.x0, fs.x1) - half, np.minimum(fs.y0, fs.y1) - half,
+                                                     np.maximum(fs.x0, fs.x1) + half, np.maximum(fs.y0, fs.y1) + half)
+        self.index = fs.extra["excavation_index"]
         self.polygons = polygons
         self.ids = fs.ids.to_numpy(dtype=object)          # plain arrays: queries take a few rows each
         self.owner = fs.owner.to_numpy(dtype=object)
+        self.layer_dtype = pd.CategoricalDtype(fs.layer_names)
         self.terrain = terrain
         self.ground_points = ground_points
 
@@ -113,28 +130,30 @@ class ExcavationIndex:
         rows = [self._lines(area, bottom_elev, depth, buffer, excavation_id, hand_dig_m)]
         for layer, gdf in self.polygons.items():
             rows.append(self._polygons(layer, gdf, area, bottom_elev, depth, buffer, excavation_id))
-        rows = [r for r in rows if len(r)]
-        return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=fnd.COLUMNS)
+        rows = [r for r in rows if r is not None and len(r)]
+        if len(rows) > 1:
+            return pd.concat(rows, ignore_index=True)
+        return rows[0] if rows else _EMPTY.copy()
 
-    def _lines(self, area, bottom_elev, depth, buffer, exc_id, hand_dig_m) -> pd.DataFrame:
+    def _lines(self, area, bottom_elev, depth, buffer, exc_id, hand_dig_m) -> pd.DataFrame | None:
         import shapely
 
         fs = self.fs
         ox, oy = fs.origin
-        local = shapely.affinity.translate(area, -ox, -oy)
+        local = shapely.transform(area, lambda c: c - (ox, oy))
         xmin, ymin, xmax, ymax = local.bounds
         cand = self.index.query(xmin - buffer, ymin - buffer, xmax + buffer, ymax + buffer)
         if not len(cand):
-            return pd.DataFrame()
+            return None
         segs = shapely.linestrings(np.stack([np.column_stack([fs.x0[cand], fs.y0[cand]]),
                                              np.column_stack([fs.x1[cand], fs.y1[cand]])], axis=1))
-        half_w = (fs.width / 2)[fs.feat[cand]]
+        half_w = fs.width[fs.feat[cand]] / 2
         reach = buffer + half_w
         dist = shapely.distance(segs, local)
         near = dist <= reach + EPS
         cand, segs, dist, reach, half_w = cand[near], segs[near], dist[near], reach[near], half_w[near]
         if not len(cand):
-            return pd.DataFrame()
+            return None
         # the stretch of each piece within reach, as parameters along the piece
         widths, which_w = np.unique(reach, return_inverse=True)
         grown = np.array([shapely.buffer(local, r, quad_segs=64) if r > 0 else local for r in widths])
@@ -151,12 +170,12 @@ class ExcavationIndex:
             piece = cand[which]
         px = fs.x0[piece] + u * (fs.x1[piece] - fs.x0[piece])
         py = fs.y0[piece] + u * (fs.y1[piece] - fs.y0[piece])
-        top = fs.z0[piece] + u * (fs.z1[piece] - fs.z0[piece]) + (fs.height / 2)[fs.feat[piece]]
+        top = fs.z0[piece] + u * (fs.z1[piece] - fs.z0[piece]) + fs.height[fs.feat[piece]] / 2
         bottom = self.bottom_at(px + ox, py + oy, bottom_elev, depth)
         margin = bottom - top                       # vertical clearance below the bottom (< 0: in the way)
         keep = margin <= EPS
         if not keep.any():
-            return pd.DataFrame()
+            return None
         which, margin, px, py, top = which[keep], margin[keep], px[keep], py[keep], top[keep]
         # one finding per feature: its point with the least clearance below the bottom
         feat_all = fs.feat[cand[which]]
@@ -164,18 +183,23 @@ class ExcavationIndex:
         sel = order[np.concatenate([[True], feat_all[order][1:] != feat_all[order][:-1]])]
         feat = feat_all[sel]
         plan = dist[which[sel]] - half_w[which[sel]]
-        ids = self.ids[feat]
         inside = plan <= EPS
         note = np.where(plan < hand_dig_m, f"hand-dig only within {hand_dig_m:g} m of the utility", "")
+        n = len(feat)
+        rows = pd.RangeIndex(n)
+        text = (lambda values: pd.Series(values, index=rows, dtype=object, copy=False))
         return pd.DataFrame({
-            "kind": "excavation_conflict", "rule_id": "EXC-BUFFER",
-            "a_layer": pd.Categorical.from_codes(fs.layer_code[feat], fs.layer_names), "a_id": ids,
-            "b_layer": "excavations", "b_id": exc_id, "required_m": buffer, "actual_m": plan,
-            "deficit_m": buffer - plan, "severity": np.where(inside, "critical", "major"), "uncertain": False,
-            "x": px[sel] + ox, "y": py[sel] + oy, "z": top[sel],
-            "source": "excavation safety buffer (input)", "confidence": None,
-            "owners": self.owner[feat], "note": note,
-            "plan_m": plan, "vertical_m": margin[sel]})
+            "kind": _constant("excavation_conflict", n), "rule_id": _constant("EXC-BUFFER", n),
+            "a_layer": pd.Categorical.from_codes(fs.layer_code[feat], dtype=self.layer_dtype, validate=False),
+            "a_id": text(self.ids[feat]), "b_layer": _constant("excavations", n),
+            "b_id": text(np.full(n, exc_id, dtype=object)), "required_m": np.full(n, buffer),
+            "actual_m": plan, "deficit_m": buffer - plan,
+            "severity": pd.Categorical.from_codes(np.where(inside, 0, 1).astype(np.int8), dtype=_SEVERITY,
+                                                  validate=False),
+            "uncertain": np.zeros(n, dtype=bool), "x": px[sel] + ox, "y": py[sel] + oy, "z": top[sel],
+            "source": _constant(BUFFER_SOURCE, n), "confidence": text(np.full(n, None, dtype=object)),
+            "owners": text(self.owner[feat]), "note": text(note.astype(object)),
+            "plan_m": plan, "vertical_m": margin[sel]}, index=rows, copy=False)
 
     def _polygons(self, layer, gdf, area, bottom_elev, depth, buffer, exc_id) -> pd.DataFrame:
         import shapely
@@ -205,7 +229,7 @@ class ExcavationIndex:
             "actual_m": dist[hit], "deficit_m": buffer - dist[hit],
             "severity": np.where(dist[hit] <= EPS, "critical", "major"), "uncertain": np.isnan(top[hit]),
             "x": near[hit, 0], "y": near[hit, 1], "z": top[hit],
-            "source": "excavation safety buffer (input)", "confidence": None,
+            "source": BUFFER_SOURCE, "confidence": None,
             "owners": sub["owner"].to_numpy(dtype=object)[hit],
             "note": ("sensitive layer: report only to authorised staff" if sensitive else "")
             + np.where(np.isnan(top[hit]), "; top elevation unknown", ""),

@@ -74,9 +74,41 @@ class FeatureSet:
         """True when every feature is exactly one piece (fast paths skip per-feature aggregation)."""
         return self.n_pieces == len(self)
 
+    def id_array(self):
+        """The feature ids as one pyarrow string array (built once; takes by index are cheap)."""
+        if "id_array" not in self.extra:
+            self.extra["id_array"] = _arrow_strings(self.ids)
+        return self.extra["id_array"]
+
+    def owner_codes(self) -> tuple[np.ndarray, list[str]]:
+        """(code per feature, owner names); missing owners share the last name, "" (built once)."""
+        if "owner_codes" not in self.extra:
+            codes, uniq = pd.factorize(self.owner, use_na_sentinel=True)
+            names = [u if isinstance(u, str) else "" for u in uniq] + [""]
+            self.extra["owner_codes"] = (np.where(codes < 0, len(uniq), codes).astype(np.int64), names)
+        return self.extra["owner_codes"]
+
     def piece_length(self) -> np.ndarray:
         """Plan length of every piece."""
         return np.hypot(self.x1 - self.x0, self.y1 - self.y0)
+
+
+def _arrow_strings(values: pd.Series):
+    """A column as one pyarrow string array; non-text values as their text."""
+    import pyarrow as pa
+
+    try:
+        arr = pa.array(values.array) if isinstance(values.dtype, pd.StringDtype) else None
+    except (TypeError, pa.ArrowException):
+        arr = None
+    if arr is None:
+        obj = values.to_numpy(dtype=object)
+        arr = pa.array([v if v is None or isinstance(v, str) else str(v) for v in obj], type=pa.large_string(),
+                       from_pandas=True)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    # 32-bit offsets take faster; large strings only past 2 GB of text
+    return arr.cast(pa.string() if arr.nbytes < 2 ** 31 - 1 else pa.large_string())
 
 
 def _factor(values) -> tuple[np.ndarray, np.ndarray]:
@@ -132,25 +164,39 @@ def _profiles(rules: RuleTable, util, sub, dn, pclass, burial) -> tuple[np.ndarr
 
 def _bands(ql, bands: dict[str, float]) -> np.ndarray:
     table = {**QL_BANDS, **bands}
-    return _map_values(ql, lambda q: table.get(q, table["unknown"])).astype(float)
+    codes, uniques = _factor(ql)
+    return np.array([table.get(q, table["unknown"]) for q in uniques] + [table["unknown"]], dtype=float)[codes]
 
 
 def _group_rows(df: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """(group code per row, a representative row per group) of the distinct value combinations."""
     key = np.zeros(len(df), dtype=np.int64)
+    radix = 1
     for c in columns:
         if c not in df:
             continue
-        codes, uniques = _factor(df[c])
-        key, _ = _factor(pd.Series(key * (len(uniques) + 1) + codes + 1))
-    _, rep = np.unique(key, return_index=True)
-    return key, rep
+        codes, uniques = pd.factorize(df[c], use_na_sentinel=True)
+        base = len(uniques) + 1
+        if radix * base >= 2 ** 62:                 # keep the mixed-radix key in int64
+            key, uniq = pd.factorize(key)
+            radix = len(uniq)
+        key = key * base + (codes + 1)
+        radix *= base
+    group, uniq = pd.factorize(key)
+    return group.astype(np.int64), _first_rows(group, len(uniq))
+
+
+def _first_rows(group: np.ndarray, n_groups: int) -> np.ndarray:
+    """The first row of each group (groups numbered 0..n_groups-1)."""
+    first = np.empty(n_groups, dtype=np.int64)
+    rows = np.arange(len(group), dtype=np.int64)
+    first[group[::-1]] = rows[::-1]
+    return first
 
 
 def _segment_attrs(df: pd.DataFrame, rules: RuleTable, bands: dict) -> dict:
     from gis.sections import outside_size
 
-    n = len(df)
     group, rep = _group_rows(df, ["utility", "subtype", "shape", "diameter_mm", "width_mm", "height_mm",
                                   "wall_mm", "material", "pressure_class", "pressure_mpa", "burial"])
     small = df.iloc[rep].reset_index(drop=True)
@@ -164,25 +210,24 @@ def _segment_attrs(df: pd.DataFrame, rules: RuleTable, bands: dict) -> dict:
     pc = np.where(util == "RQ", pressure_classes(col("pressure_class"), num("pressure_mpa")), None)
     bur = np.array([burial_class(b) for b in col("burial")], dtype=object)
     prof, profiles = _profiles(rules, util, sub, num("diameter_mm"), pc, bur)
-    none = pd.Series(np.full(n, None, dtype=object))
-    return {"ids": df["line_id"], "util": util[group], "profile": prof[group], "profiles": profiles,
-            "width": np.nan_to_num(w)[group], "height": np.nan_to_num(h)[group],
-            "known": (wall_known & ~np.isnan(w))[group],
-            "band": _bands(df["quality_level"] if "quality_level" in df else none, bands),
-            "owner": df["owner"] if "owner" in df else none,
-            "start": df["start_point"] if "start_point" in df else none,
-            "end": df["end_point"] if "end_point" in df else none}
+    ucode, unames = pd.factorize(pd.Series(util, dtype=object), use_na_sentinel=True)
+    return {"ids": _column(df, "line_id"), "util": ucode[group], "util_names": list(unames),
+            "profile": prof[group], "profiles": profiles, "width": np.nan_to_num(w)[group],
+            "height": np.nan_to_num(h)[group], "known": (wall_known & ~np.isnan(w))[group],
+            "band": _bands(_column(df, "quality_level"), bands), "owner": _column(df, "owner")}
+
+
+def _column(df: pd.DataFrame, name: str) -> pd.Series:
+    """A column of the frame (fresh index), or all-missing when the frame lacks it."""
+    return df[name].reset_index(drop=True) if name in df else pd.Series(np.full(len(df), None, dtype=object))
 
 
 def _plain_attrs(df: pd.DataFrame, cls: str, width: np.ndarray, height: np.ndarray, bands: dict) -> dict:
     n = len(df)
-    none = pd.Series(np.full(n, None, dtype=object))
-    return {"ids": df["feature_id"], "util": np.full(n, cls, dtype=object),
+    return {"ids": _column(df, "feature_id"), "util": np.zeros(n, dtype=np.int64), "util_names": [cls],
             "profile": np.zeros(n, dtype=np.int64), "profiles": [Profile(cls, None, None, None, None)],
             "width": np.nan_to_num(width), "height": np.nan_to_num(height), "known": ~np.isnan(width),
-            "band": _bands(df["quality_level"] if "quality_level" in df else none, bands),
-            "owner": df["owner"] if "owner" in df else none,
-            "start": none, "end": none}
+            "band": _bands(_column(df, "quality_level"), bands), "owner": _column(df, "owner")}
 
 
 def _tunnel_attrs(df: pd.DataFrame, bands: dict) -> dict:
@@ -193,72 +238,111 @@ def _tunnel_attrs(df: pd.DataFrame, bands: dict) -> dict:
                         np.where(np.isnan(d), num("height_m"), d), bands)
 
 
+def _layer_attrs(layer: str, df: pd.DataFrame, rules: RuleTable, bands: dict) -> dict:
+    if layer == "pipe_segments":
+        return _segment_attrs(df, rules, bands)
+    if layer == "metro_tunnels":
+        return _tunnel_attrs(df, bands)
+    if layer == "trees":
+        return _plain_attrs(df, "tree", np.zeros(len(df)), np.zeros(len(df)), bands)
+    raise ValueError(f"layer {layer!r} cannot take part in the clearance audit")
+
+
+def _merged_codes(parts: list[dict], code: str, names: str) -> tuple[np.ndarray, list]:
+    """Per-part codes into per-part value lists, as codes into one merged list (-1 stays -1)."""
+    merged: dict = {}
+    out = []
+    for p in parts:
+        remap = np.array([merged.setdefault(v, len(merged)) for v in p[names]] + [-1], dtype=np.int64)
+        out.append(remap[p[code]])
+    return np.concatenate(out), list(merged)
+
+
+def _point_codes(frames: dict[str, pd.DataFrame]) -> np.ndarray:
+    """Codes of the start and end point ids (all start ids, then all end ids); -1 where missing."""
+    starts = [_column(df, "start_point") for df in frames.values()]
+    ends = [_column(df, "end_point") for df in frames.values()]
+    codes, _ = pd.factorize(pd.concat(starts + ends, ignore_index=True), use_na_sentinel=True)
+    return codes.astype(np.int64)
+
+
+def _end_nodes(pid: np.ndarray, ucode: np.ndarray) -> tuple[np.ndarray, int]:
+    """Node of each line end with a point id: one per (utility, point id), numbered in order of first use.
+
+    (-1 where the end has no id; the number of such nodes.)  Usually every
+    point id belongs to one utility and the point id codes are the nodes.
+    """
+    n_ids = int(pid.max(initial=-1)) + 1
+    has = pid >= 0
+    owner = np.full(n_ids, -1, dtype=np.int64)
+    owner[pid[has]] = ucode[has]
+    if (owner[pid[has]] == ucode[has]).all():
+        return pid.astype(np.int64), n_ids
+    keyed = np.where(has, (ucode.astype(np.int64) + 1) * n_ids + pid, -1)
+    nodes = np.full(len(pid), -1, dtype=np.int64)
+    codes, uniq = pd.factorize(keyed[has])
+    nodes[has] = codes
+    return nodes, len(uniq)
+
+
+def _pieces(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(vertices, vertex -> feature, first vertex row, second vertex row of every piece).
+
+    A line of k vertices gives k - 1 pieces; a point gives one degenerate piece.
+    """
+    import shapely
+
+    n = len(geoms)
+    coords, cidx = shapely.get_coordinates(geoms, include_z=True, return_index=True)
+    counts = np.bincount(cidx, minlength=n)
+    if len(coords) == 2 * n and (counts == 2).all():           # every feature one two-point line
+        a_idx = np.arange(0, 2 * n, 2, dtype=np.int64)
+        return coords, cidx, a_idx, a_idx + 1
+    first = np.cumsum(counts) - counts
+    a = np.flatnonzero(cidx[:-1] == cidx[1:])
+    single = first[counts == 1]
+    a_idx = np.concatenate([a, single])
+    b_idx = np.concatenate([a + 1, single])
+    if len(single):
+        order = np.argsort(cidx[a_idx], kind="stable")
+        a_idx, b_idx = a_idx[order], b_idx[order]
+    return coords, cidx, a_idx, b_idx
+
+
 def build(frames: dict[str, pd.DataFrame], rules: RuleTable, bands: dict | None = None,
           origin: tuple[float, float] | None = None) -> FeatureSet:
     """A FeatureSet from GeoDataFrames keyed by layer (pipe_segments, metro_tunnels, trees)."""
-    import shapely
+    from concurrent.futures import ThreadPoolExecutor
 
     bands = bands or {}
-    parts = []
-    for layer, df in frames.items():
-        if len(df) == 0:
-            continue
-        if layer == "pipe_segments":
-            attrs = _segment_attrs(df, rules, bands)
-        elif layer == "metro_tunnels":
-            attrs = _tunnel_attrs(df, bands)
-        elif layer == "trees":
-            attrs = _plain_attrs(df, "tree", np.zeros(len(df)), np.zeros(len(df)), bands)
-        else:
-            raise ValueError(f"layer {layer!r} cannot take part in the clearance audit")
-        attrs["layer"] = np.full(len(df), len(parts), dtype=np.int64)
-        attrs["layer_name"] = layer
-        attrs["geoms"] = df.geometry.to_numpy()
-        parts.append(attrs)
-    if not parts:
+    frames = {layer: df for layer, df in frames.items() if len(df)}
+    if not frames:
         return _empty(rules)
-    # merge profiles of all layers
-    profiles: list[Profile] = []
-    index: dict[Profile, int] = {}
-    for p in parts:
-        remap = np.array([index.setdefault(pr, len(index)) for pr in p["profiles"]], dtype=np.int64)
-        p["profile"] = remap[p["profile"]]
-    profiles = list(index)
-    def cat(k):
-        vals = [p[k] for p in parts]
-        if isinstance(vals[0], pd.Series):
-            return pd.concat([v.reset_index(drop=True) for v in vals], ignore_index=True)
-        return np.concatenate(vals)
-
-    geoms = cat("geoms")
-    n = len(geoms)
-    util = cat("util")
-    # exploded coordinates (one row per vertex); points become one-vertex lines
-    coords, cidx = shapely.get_coordinates(geoms, include_z=True, return_index=True)
+    with ThreadPoolExecutor(1) as pool:
+        # the point ids hash in arrow (without the GIL) while attributes and coordinates are built here
+        pending = pool.submit(_point_codes, frames)
+        parts = [_layer_attrs(layer, df, rules, bands) for layer, df in frames.items()]
+        for k, p in enumerate(parts):
+            p["layer"] = np.full(len(p["profile"]), k, dtype=np.int64)
+        coords, cidx, a_idx, b_idx = _pieces(np.concatenate([df.geometry.to_numpy() for df in frames.values()]))
+        pid = pending.result()
+    n = sum(len(df) for df in frames.values())
+    cat = (lambda k: np.concatenate([p[k] for p in parts]))
+    cat_series = (lambda k: pd.concat([p[k] for p in parts], ignore_index=True) if len(parts) > 1 else parts[0][k])
+    profile, profiles = _merged_codes(parts, "profile", "profiles")
+    ucode, _ = _merged_codes(parts, "util", "util_names")
     if origin is None:
         origin = (float(np.floor(coords[:, 0].min())), float(np.floor(coords[:, 1].min()))) if len(coords) else (0.0, 0.0)
-    counts = np.bincount(cidx, minlength=n)
-    first = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    last = first + counts - 1
     # node per vertex: ends with a point id take the node (utility, id); fresh nodes elsewhere
-    ucode, _ = _factor(util)
-    pid, _ = _factor(pd.concat([cat("start"), cat("end")], ignore_index=True))
-    keyed = np.where(pid >= 0, np.tile(ucode + 1, 2) * (pid.max(initial=0) + 1) + pid, -1)
-    kcodes, kuniq = _factor(pd.Series(keyed).where(keyed >= 0))
-    n_keyed = len(kuniq)
+    kcodes, n_keyed = _end_nodes(pid, np.tile(ucode, 2))
+    counts = np.bincount(cidx, minlength=n)
+    first = np.cumsum(counts) - counts
+    last = first + counts - 1
     node = n_keyed + np.arange(len(coords), dtype=np.int64)
     has = counts > 0
     ks, ke = kcodes[:n], kcodes[n:]
     node[first[has & (ks >= 0)]] = ks[has & (ks >= 0)]
     node[last[has & (ke >= 0)]] = ke[has & (ke >= 0)]
-    same = cidx[:-1] == cidx[1:]
-    a = np.flatnonzero(same)
-    single = np.flatnonzero(counts == 1)
-    a_idx = np.concatenate([a, first[single]])
-    b_idx = np.concatenate([a + 1, first[single]])
-    if len(single):
-        order = np.argsort(cidx[a_idx], kind="stable")
-        a_idx, b_idx = a_idx[order], b_idx[order]
     # drop unused fresh nodes by renumbering
     used = np.zeros(n_keyed + len(coords), dtype=bool)
     used[node[a_idx]] = True
@@ -266,6 +350,7 @@ def build(frames: dict[str, pd.DataFrame], rules: RuleTable, bands: dict | None 
     renum = np.cumsum(used) - 1
     n0, n1 = renum[node[a_idx]], renum[node[b_idx]]
     n_nodes = int(used.sum())
+    del node, used, renum
     ox, oy = origin
     feat = cidx[a_idx].astype(np.int64)
     run_of_node = _components(n0, n1, n_nodes)
@@ -273,10 +358,9 @@ def build(frames: dict[str, pd.DataFrame], rules: RuleTable, bands: dict | None 
     run[feat] = run_of_node[n0]
     missing = run < 0
     run[missing] = run_of_node.max(initial=-1) + 1 + np.arange(missing.sum())
-    raw = pid
-    return FeatureSet(layer_code=cat("layer"), layer_names=[p["layer_name"] for p in parts], ids=cat("ids"), profile=cat("profile"), profiles=profiles,
-                      width=cat("width"), height=cat("height"), size_known=cat("known"),
-                      band=cat("band"), owner=cat("owner"), ends=np.column_stack([raw[:n], raw[n:]]),
+    return FeatureSet(layer_code=cat("layer"), layer_names=list(frames), ids=cat_series("ids"), profile=profile,
+                      profiles=profiles, width=cat("width"), height=cat("height"), size_known=cat("known"),
+                      band=cat("band"), owner=cat_series("owner"), ends=np.column_stack([pid[:n], pid[n:]]),
                       run=run, origin=origin,
                       x0=coords[a_idx, 0] - ox, y0=coords[a_idx, 1] - oy, z0=coords[a_idx, 2],
                       x1=coords[b_idx, 0] - ox, y1=coords[b_idx, 1] - oy, z1=coords[b_idx, 2],
@@ -302,17 +386,10 @@ def _empty(rules: RuleTable) -> FeatureSet:
                       e, e, e, e, e, e, i, i, i, 0)
 
 
-def load(project, layers=("pipe_segments",), rules: RuleTable | None = None,
-         bands: dict | None = None, bbox=None) -> FeatureSet:
-    """Read ``layers`` of a project into a FeatureSet (reading is the only I/O)."""
-    import json
-
-    from gis.analysis.rules import load_for_project
+def read_frames(project, layers=("pipe_segments",), bbox=None) -> dict[str, pd.DataFrame]:
+    """The frames :func:`build` needs from a project: only the columns it uses, per layer."""
     from gis.layers import get
 
-    rules = rules or load_for_project(project)
-    if bands is None:
-        bands = json.loads(project.meta.get("ql_bands", "{}"))
     frames = {}
     for layer in layers:
         if layer not in LINE_LAYERS:
@@ -321,4 +398,35 @@ def load(project, layers=("pipe_segments",), rules: RuleTable | None = None,
                              f"(one of {', '.join(LINE_LAYERS)})")
         fields = get(layer).field_names
         frames[layer] = project.read(layer, bbox=bbox, columns=[c for c in LAYER_COLUMNS[layer] if c in fields])
-    return build(frames, rules, bands)
+    return frames
+
+
+def load(project, layers=("pipe_segments",), rules: RuleTable | None = None,
+         bands: dict | None = None, bbox=None) -> FeatureSet:
+    """Read ``layers`` of a project into a FeatureSet (reading is the only I/O)."""
+    import json
+
+    from gis.analysis.rules import load_for_project
+
+    rules = rules or load_for_project(project)
+    if bands is None:
+        bands = json.loads(project.meta.get("ql_bands", "{}"))
+    frames = read_frames(project, layers, bbox)
+    fs = build(frames, rules, bands)
+    frames.clear()
+    release_memory()
+    return fs
+
+
+def release_memory() -> None:
+    """Hand heap memory freed by dropped frames back to the system (glibc malloc_trim; no-op elsewhere).
+
+    A million shapely geometries leave a few hundred MB of small freed blocks
+    that later large arrays (mapped apart) would not reuse.
+    """
+    import ctypes
+
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass

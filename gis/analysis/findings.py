@@ -52,16 +52,42 @@ def new_run_id(check: str) -> str:
     return _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ") + f"-{check}"
 
 
-def severity(deficit, required) -> pd.Categorical:
-    """RULES.md severity from the deficit share of the required value; "info" when not short."""
+def severity_codes(deficit, required) -> np.ndarray:
+    """RULES.md severity as codes into SEVERITY_ORDER (int8), from the deficit share of the required value."""
     deficit = np.asarray(deficit, dtype=float)
     required = np.asarray(required, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(required > 0, deficit / np.where(required > 0, required, 1.0), np.inf)
-    order = {k: v for k, v in SEVERITY_ORDER.items()}
-    codes = np.select([deficit <= EPS, share > 0.5, share > 0.2],
-                      [order["info"], order["critical"], order["major"]], order["minor"])
-    return pd.Categorical.from_codes(codes, categories=list(SEVERITY_ORDER))
+    order = SEVERITY_ORDER
+    return np.select([deficit <= EPS, share > 0.5, share > 0.2],
+                     [order["info"], order["critical"], order["major"]], order["minor"]).astype(np.int8)
+
+
+def severity(deficit, required) -> pd.Categorical:
+    """RULES.md severity from the deficit share of the required value; "info" when not short."""
+    return pd.Categorical.from_codes(severity_codes(deficit, required), categories=list(SEVERITY_ORDER))
+
+
+def order(severity_code: np.ndarray, deficit: np.ndarray) -> np.ndarray:
+    """Findings order: by severity, then the largest deficit first (NaN last), ties in row order.
+
+    A stable bucket pass on the few severity codes, then a stable sort of each
+    bucket (fast on rows that are already in order; large buckets on two threads).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    key = -np.nan_to_num(np.asarray(deficit, dtype=float), nan=-np.inf)
+    code = np.asarray(severity_code)
+    by_sev = np.argsort(code, kind="stable")
+    blocks = np.split(by_sev, np.flatnonzero(np.diff(code[by_sev])) + 1)
+    sort = (lambda b: b[np.argsort(key[b], kind="stable")])
+    if len(key) < 100_000:
+        out = [sort(b) for b in blocks]
+    else:
+        with ThreadPoolExecutor(2) as pool:          # numpy sorts without the GIL
+            out = list(pool.map(sort, sorted(blocks, key=len, reverse=True)))
+        out.sort(key=lambda b: code[b[0]])
+    return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
 
 
 def judge(actual, required, band) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -74,17 +100,28 @@ def judge(actual, required, band) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def frame(rows: dict, check: str, run_id: str) -> pd.DataFrame:
     """A findings frame from column arrays; ids, severity order and finding ids filled in."""
-    df = rows.copy() if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows)
+    df = rows.copy(deep=False) if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows)
     for c in COLUMNS:
         if c not in df:
             df[c] = None
     df["check"] = pd.Categorical.from_codes(np.zeros(len(df), dtype=np.int8), [check])
     if len(df):
-        sev = pd.Categorical(df["severity"], categories=list(SEVERITY_ORDER)).codes.astype(np.int64)
-        deficit = np.nan_to_num(pd.to_numeric(df["deficit_m"]).to_numpy(float), nan=-np.inf)
-        df = df.iloc[np.lexsort((-deficit, sev))].reset_index(drop=True)
-    df["finding_id"] = np.strings.add(f"{run_id}-", np.arange(1, len(df) + 1).astype(str)).astype(object)
+        sev = pd.Categorical(df["severity"], categories=list(SEVERITY_ORDER)).codes
+        rows_order = order(sev, pd.to_numeric(df["deficit_m"]).to_numpy(float))
+        if not (rows_order == np.arange(len(df))).all():
+            df = df.iloc[rows_order].reset_index(drop=True)
+    df["finding_id"] = finding_ids(run_id, len(df))
     return df[COLUMNS + [c for c in EXTRA_COLUMNS if c in df]]
+
+
+def finding_ids(run_id: str, n: int) -> pd.Series:
+    """"RUNID-1" ... "RUNID-n" as a string column (built in arrow, no Python strings)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    numbers = pc.cast(pa.array(np.arange(1, n + 1, dtype=np.int64)), pa.string())
+    return pd.Series(pc.binary_join_element_wise(f"{run_id}-", numbers, ""),
+                     dtype=pd.StringDtype("pyarrow", na_value=np.nan))
 
 
 def summarize(df: pd.DataFrame, **more) -> dict:

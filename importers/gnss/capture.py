@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from gis.errors import SubterraError, UsageError
+from gis.progress import Progress
 from importers.gnss.epochs import Epoch
 from importers.gnss.nmea import FIX_RANK
 
@@ -90,8 +91,9 @@ def _epoch_seconds(ep: Epoch) -> float | None:
         return None
 
 
-def _offsets_m(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """North and east offsets (m) of each position from the mean."""
+def offsets_m(lat, lon) -> tuple[np.ndarray, np.ndarray]:
+    """North and east offsets (m) of each position (degrees) from their mean."""
+    lat, lon = np.asarray(lat, float), np.asarray(lon, float)
     phi = math.radians(float(lat.mean()))
     w = math.sqrt(1 - _E2 * math.sin(phi) ** 2)
     m_radius, n_radius = _A * (1 - _E2) / w ** 3, _A / w
@@ -126,6 +128,15 @@ class Occupation:
             if self._complete():
                 self.done.set()
 
+    def collected(self) -> int:
+        """How far the occupation is: good epochs (epochs rule) or whole seconds spanned (seconds rule)."""
+        with self._lock:
+            good = list(self.good)
+        if self.rules.epochs or not good:
+            return len(good)
+        t0, t1 = _epoch_seconds(good[0]), _epoch_seconds(good[-1])
+        return 0 if t0 is None or t1 is None else int((t1 - t0) % 86400)
+
     def _complete(self) -> bool:
         r = self.rules
         if r.epochs and len(self.good) >= r.epochs:
@@ -151,7 +162,7 @@ class Occupation:
         lat = np.array([e.lat for e in good])
         lon = np.array([e.lon for e in good])
         h = np.array([e.h_ell for e in good])
-        dn, de = _offsets_m(lat, lon)
+        dn, de = offsets_m(lat, lon)
         spread = float(np.hypot(dn, de).max())
         sig_h = [e.sigma_h for e in good]
         sig_v = [e.sigma_v for e in good]
@@ -184,19 +195,28 @@ class Occupation:
             refused=refused, restarts=restarts)
 
 
-def occupy(session, rules: CaptureRules) -> CaptureResult:
+def occupy(session, rules: CaptureRules, progress: Progress | None = None) -> CaptureResult:
     """Occupy with a :class:`~importers.gnss.session.GnssSession` (started here if it is not yet)
-    until the rules are met, the source ends or the timeout passes."""
+    until the rules are met, the source ends or the timeout passes.
+
+    ``progress`` counts good epochs (or seconds) out of those wanted; its
+    cancel() ends the occupation with :class:`gis.errors.Cancelled`.
+    """
+    progress = progress or Progress()
     occ = Occupation(rules)
+    wanted = rules.epochs or math.ceil(rules.seconds or 0)
+    progress.start(wanted, "Occupying")
     session.status.start_occupation()
     session.status.on_epoch(occ.add)
     session.start()
     try:
         deadline = time.monotonic() + rules.timeout
         while not occ.done.wait(0.2):
+            progress.step(min(occ.collected(), wanted) - progress.done)
             session.check_ntrip()
             if session.ended or time.monotonic() > deadline:
                 break
+        progress.step(min(occ.collected(), wanted) - progress.done)
     finally:
         session.status.unsubscribe(occ.add)
     return occ.result()

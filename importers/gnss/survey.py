@@ -6,18 +6,21 @@ from dataclasses import dataclass
 
 from gis.errors import StoreError, UsageError
 from gis.geodesy.calibration import ProjectGeodesy
-from importers.gnss.capture import CaptureResult
+from gis.progress import Progress
+from importers.gnss.capture import CaptureResult, CaptureRules, occupy
 
 _CONS_FIELDS = {"GPS": "sats_gps", "GLONASS": "sats_glonass", "Galileo": "sats_galileo", "BDS": "sats_bds"}
 
 
 @dataclass(frozen=True)
 class PipePointSpec:
-    """What the crew says about a surveyed pipe point: utility (or sub-type) code, feature, measured depth."""
+    """What the crew says about a surveyed pipe point: utility (or sub-type) code, feature, appurtenance,
+    measured depth."""
 
     utility: str
     feature: str | None = None
     depth: float | None = None
+    appurtenance: str | None = None
 
     def resolved(self) -> tuple[str, str | None]:
         """(utility code, sub-type code) accepting a sub-type where a utility is asked for."""
@@ -58,7 +61,7 @@ def pipe_point_row(record: dict, spec: PipePointSpec) -> dict:
     """The pipe_points row of a surveyed pipe point (ground elevation = the surveyed height)."""
     utility, subtype = spec.resolved()
     return {"point_id": record["point_id"], "utility": utility, "subtype": subtype, "feature": spec.feature,
-            "depth": spec.depth, "ground_elev": record["h"], "code": record["code"],
+            "appurtenance": spec.appurtenance, "depth": spec.depth, "ground_elev": record["h"], "code": record["code"],
             "survey_date": (record["time"] or "")[:10] or None, "surveyor": record["surveyor"],
             "source": f"GNSS {record['fix']} {record['epochs']} epochs"}
 
@@ -93,3 +96,31 @@ def store_survey_point(proj, record: dict, pipe: PipePointSpec | None = None) ->
         raise StoreError(f"point id {record['point_id']!r} could not be stored ({exc}); "
                          "is the point id already used?") from None
     return pipe_row
+
+
+@dataclass
+class SurveyedPoint:
+    """A stored capture: the averaged result, the survey_points record, how x/y were obtained, the pipe row."""
+
+    result: CaptureResult
+    record: dict
+    horizontal_method: str
+    pipe_row: dict | None
+
+
+def survey_point(proj, session, geodesy: ProjectGeodesy, rules: CaptureRules, point_id: str, *,
+                 code: str | None = None, surveyor: str | None = None, receiver: str | None = None,
+                 pipe: PipePointSpec | None = None, allow_ellipsoidal: bool = False,
+                 progress: Progress | None = None) -> SurveyedPoint:
+    """Occupy with a running :class:`~importers.gnss.session.GnssSession`, convert and store the point
+    (and its pipe point) in one transaction.  Raises CaptureRefused (nothing stored) or Cancelled."""
+    if pipe is not None:
+        pipe.resolved()
+    result = occupy(session, rules, progress)
+    record = survey_record(result, geodesy, point_id, code=code,
+                           mountpoint=session.ntrip.config.mountpoint if session.ntrip else None,
+                           receiver=receiver or session.receiver.spec.describe(), surveyor=surveyor,
+                           correction_age=session.status.correction_age(), allow_ellipsoidal=allow_ellipsoidal)
+    horizontal = record.pop("_horizontal_method")
+    pipe_row = store_survey_point(proj, record, pipe)
+    return SurveyedPoint(result, record, horizontal, pipe_row)

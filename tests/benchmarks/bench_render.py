@@ -250,12 +250,14 @@ def main() -> None:
         clock = Clock()
         scene = build_project_scene(proj)
         build_t = clock.lap()
-        cells = sum(m.n_cells for m in scene.meshes())
+        cells = sum(m.n_cells for m in scene.meshes()) + sum(
+            tl.overview_cells for tl in scene.tiled.values())
         clock = Clock()
-        pipes_only = build_project_scene({"pipe_segments": gdf}, with_ground=False)
+        pipes_only = build_project_scene({"pipe_segments": gdf}, with_ground=False, lod_min=None)
         pipes_t = clock.lap()
         tube_t, tube_pd = tubefilter_build(gdf, scene.origin)
-        print(f"scene build, whole project (read + meshes + ground): {fmt(build_t)}, {cells:,} cells")
+        print(f"scene build, whole project (read + meshes + ground; tiled: {sorted(scene.tiled)}): "
+              f"{fmt(build_t)}, {cells:,} cells drawn at first")
         print(f"  pipe_segments read {fmt(read_t)}; pipe meshes from the frame {fmt(pipes_t)} "
               f"({pipes_only.layers['pipe_segments'].n_cells:,} cells)")
         print(f"  baseline vtkTubeFilter on the same lines (8 sides): {fmt(tube_t)}; "

@@ -58,6 +58,11 @@ def line_segments(geoms) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
     parts, part_row = shapely.get_parts(np.asarray(geoms, dtype=object), return_index=True)
     coords, idx = shapely.get_coordinates(parts, include_z=True, return_index=True)
+    return _pairs(coords, idx, part_row)
+
+
+def _pairs(coords: np.ndarray, idx: np.ndarray, part_row: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Consecutive coordinates of the same part as pieces (zero-length ones dropped)."""
     if len(coords) < 2:
         empty = np.zeros((0, 3))
         return empty, empty, np.zeros(0, dtype=np.int64)
@@ -65,6 +70,40 @@ def line_segments(geoms) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     a, b = coords[:-1][same], coords[1:][same]
     keep = np.any(a != b, axis=1)
     return a[keep], b[keep], part_row[idx[:-1][same]][keep]
+
+
+def frame_segments(frame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Straight pieces of a GeoDataFrame's lines or of a CoordFrame (viewers.scene.frames)."""
+    if hasattr(frame, "coordinate_rows"):
+        if len(frame) and np.all(np.diff(frame.offsets) == 2):      # two-point lines: no search
+            a, b = frame.coords[0::2], frame.coords[1::2]
+            keep = np.flatnonzero(np.any(a != b, axis=1))
+            return a[keep], b[keep], keep
+        return _pairs(frame.coords, frame.coordinate_rows(), np.arange(len(frame)))
+    return line_segments(frame.geometry.values)
+
+
+def frame_points(frame, rows: np.ndarray) -> np.ndarray:
+    """(k, 3) coordinates of the point features ``rows`` of a GeoDataFrame or a CoordFrame."""
+    if hasattr(frame, "coordinate_rows"):
+        return frame.coords[frame.offsets[rows]]
+    import shapely
+
+    return shapely.get_coordinates(frame.geometry.values[rows], include_z=True).reshape(-1, 3)
+
+
+def segment_line_distance(a: np.ndarray, b: np.ndarray, p: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Distance of each segment a->b (m, 3) to the infinite line through ``p`` along ``d``."""
+    d = d / np.linalg.norm(d)
+    u = b - a
+    w = a - p
+    ud, wd = u @ d, w @ d
+    uu = np.einsum("ij,ij->i", u, u)
+    denom = uu - ud ** 2                          # |u|^2 sin^2: 0 when parallel to the line
+    s = np.clip(np.where(denom > 1e-12, (ud * wd - np.einsum("ij,ij->i", w, u)) / np.where(denom > 1e-12, denom, 1),
+                         0.0), 0.0, 1.0)
+    q = w + s[:, None] * u                         # closest point of the segment, relative to p
+    return np.linalg.norm(q - (q @ d)[:, None] * d, axis=1)
 
 
 def segment_frames(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

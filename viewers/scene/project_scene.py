@@ -9,6 +9,12 @@ Actors are made from it on the GUI thread by :class:`viewers.stage.Stage`.
 Coordinates inside the scene are local: project coordinates minus
 ``scene.origin`` (keeps float32 precise); ``origin[2]`` is the reference
 elevation the vertical exaggeration scales about.
+
+Layers whose exact mesh would have ``lod_min`` cells or more become
+:class:`viewers.scene.tiled.TiledLayer` (``scene.tiled``): tiles drawn at a
+level of detail chosen from the camera; the others stay one merged mesh
+each (``scene.layers``).  Reading a project, those layers come through a
+lean read (no shapely objects, viewers.scene.frames).
 """
 from __future__ import annotations
 
@@ -29,9 +35,11 @@ from viewers.scene import geometry as geo
 from viewers.scene import ground as ground_mod
 from viewers.scene.builders import BUILDERS
 from viewers.scene.mesh import FEATURE_INDEX, MeshBuilder
+from viewers.scene.tiled import TiledLayer
 
 GROUND = "terrain"
 SECTION_SEARCH_M = 10.0   # features are looked for this far around a section line
+LOD_MIN_CELLS = 100_000   # layers whose exact mesh has this many cells are tiled with levels of detail
 
 
 @dataclass
@@ -42,6 +50,7 @@ class LayerMesh:
     polydata: object                 # vtkPolyData, local coordinates
     ids: np.ndarray                  # feature id per row (object array of str)
     cell_rows: np.ndarray = field(init=False, repr=False)
+    locator: object = field(default=None, init=False, repr=False)   # picking, built on first use
 
     def __post_init__(self) -> None:
         from vtkmodules.util.numpy_support import vtk_to_numpy
@@ -76,6 +85,11 @@ class ProjectScene:
     bbox: tuple[float, float, float, float] | None = None
     kind: str = "plan"               # "plan" (x, y, z) or "section" (chainage, 0, z)
     length: float | None = None      # section: chainage of the cut's end
+    tiled: dict[str, TiledLayer] = field(default_factory=dict)
+
+    def layer_names(self) -> list[str]:
+        """Every drawn layer (merged or tiled), ground excluded."""
+        return [*self.layers, *self.tiled]
 
     def meshes(self) -> Iterable[LayerMesh]:
         """The layer meshes then the ground."""
@@ -116,27 +130,26 @@ class _Source:
             self.project = source
         self.terrain = terrain if terrain is not None or self.project is None else self.project.terrain()
 
-    def read(self, layer: str, bbox):
+    def read(self, layer: str, bbox, lean: bool = False):
+        """A layer's rows (within bbox): a GeoDataFrame, or when ``lean`` and read from a
+        project, possibly a CoordFrame with only the rows the builder draws."""
         lay = registry.get(layer)
         if self.frames is not None:
             gdf = self.frames.get(layer)
             if gdf is None or bbox is None or len(gdf) == 0:
                 return gdf
             return gdf.cx[bbox[0]:bbox[2], bbox[1]:bbox[3]]
-        wanted = [lay.id_field] + [c for c in BUILDERS[layer].columns if c in lay.field_names]
+        builder = BUILDERS[layer]
+        wanted = [lay.id_field] + [c for c in builder.columns if c in lay.field_names]
+        if lean:
+            from viewers.scene.frames import read_lean
+
+            return read_lean(self.project, layer, wanted, bbox, getattr(builder, "where", None))
         return self.project.read(layer, bbox=bbox, columns=wanted)
 
-    def extent(self, layers: list[str]) -> tuple[float, float, float, float] | None:
-        """Extent of the layers' features (of the terrain when there are none)."""
-        boxes = []
-        for layer in layers:
-            if self.frames is not None:
-                gdf = self.frames.get(layer)
-                ext = tuple(gdf.total_bounds) if gdf is not None and len(gdf) else None
-            else:
-                ext = self.project.extent(layer)
-            if ext is not None:
-                boxes.append(ext)
+    def extent(self, frames: Mapping) -> tuple[float, float, float, float] | None:
+        """Extent of the features read (of the terrain when there are none)."""
+        boxes = [_frame_bounds(f) for f in frames.values() if f is not None and len(f)]
         if not boxes and self.terrain is not None:
             boxes.append(self.terrain.bounds)
         if not boxes:
@@ -149,9 +162,30 @@ class _Source:
             self.project.close()
 
 
+def _frame_bounds(frame) -> tuple[float, float, float, float]:
+    if hasattr(frame, "coords"):
+        lo, hi = frame.coords[:, :2].min(axis=0), frame.coords[:, :2].max(axis=0)
+        return (lo[0], lo[1], hi[0], hi[1])
+    return tuple(frame.total_bounds)
+
+
+def _ids(layer: str, gdf) -> np.ndarray:
+    return gdf[registry.get(layer).id_field].to_numpy(dtype=object)
+
+
 def _mesh(layer: str, mb: MeshBuilder, gdf) -> LayerMesh:
-    ids = gdf[registry.get(layer).id_field].to_numpy(dtype=object)
-    return LayerMesh(layer, mb.polydata(styles.feature_colours(layer, gdf)), ids)
+    return LayerMesh(layer, mb.polydata(styles.feature_colours(layer, gdf)), _ids(layer, gdf))
+
+
+def _plan_layer(layer: str, gdf, origin: np.ndarray, lod_min: int | None) -> LayerMesh | TiledLayer:
+    """One layer of a plan scene: tiled when its mesh has ``lod_min`` cells or more, else one mesh."""
+    builder = BUILDERS[layer]
+    parts = builder.parts(gdf, origin)
+    if parts is None:
+        return _mesh(layer, builder.build(layer, gdf, origin), gdf)
+    if lod_min is None or not len(parts) or builder.cells(layer, parts).sum() < lod_min:
+        return _mesh(layer, builder.mesh(layer, parts), gdf)
+    return TiledLayer(layer, builder, parts.lean(), _ids(layer, gdf), styles.feature_colours(layer, gdf))
 
 
 def _ground_mesh(mb: MeshBuilder) -> LayerMesh:
@@ -168,34 +202,62 @@ def build_project_scene(source, layers: Iterable[str] | None = None,
                         bbox: tuple[float, float, float, float] | None = None,
                         exaggeration: float = 1.0, progress: Progress | None = None, *,
                         include_sensitive: bool = False, terrain: Terrain | None = None,
-                        with_ground: bool = True) -> ProjectScene:
+                        with_ground: bool = True, lod_min: int | None = LOD_MIN_CELLS) -> ProjectScene:
     """Read the layers (within ``bbox``) and the terrain and build the plan scene.
 
     ``source``: a Project, a project path, or {layer: GeoDataFrame} (then
     pass ``terrain``).  ``layers`` default to every drawable layer the
-    sensitive-layer policy allows (gis.policy.allowed_layers).
+    sensitive-layer policy allows (gis.policy.allowed_layers).  Layers whose
+    exact mesh has ``lod_min`` cells or more are tiled (None: never).
     """
     names = _drawable(layers, include_sensitive)
     progress = progress or Progress()
     src = _Source(source, terrain)
     try:
-        frame = bbox if bbox is not None else src.extent(names)
-        centre = ((0.0, 0.0) if frame is None
-                  else (math.floor((frame[0] + frame[2]) / 2), math.floor((frame[1] + frame[3]) / 2)))
-        ter = src.terrain if with_ground else None
-        origin = np.array([centre[0], centre[1], ground_mod.reference_elevation(ter, bbox)])
-        progress.start(len(names) + 1, "scene")
-        meshes = {}
-        for layer in names:
-            gdf = src.read(layer, bbox)
-            if gdf is not None and len(gdf):
-                meshes[layer] = _mesh(layer, BUILDERS[layer].build(layer, gdf, origin), gdf)
-            progress.step(1, layer)
-        ground = _ground_mesh(ground_mod.surface(ter, bbox, origin)) if ter is not None else None
+        progress.start(2 * len(names) + 1, "scene")
+        with _Pool() as pool:       # two cores: reads (GDAL, Arrow) and numpy release the GIL
+            reads = {layer: pool.submit(src.read, layer, bbox, True) for layer in names}
+            frames = {}
+            for layer in names:
+                frames[layer] = reads.pop(layer).result()
+                progress.step(1, layer)
+            frame = bbox if bbox is not None else src.extent(frames)
+            centre = ((0.0, 0.0) if frame is None
+                      else (math.floor((frame[0] + frame[2]) / 2), math.floor((frame[1] + frame[3]) / 2)))
+            ter = src.terrain if with_ground else None
+            origin = np.array([centre[0], centre[1], ground_mod.reference_elevation(ter, bbox)])
+            builds = {}
+            for layer in names:
+                gdf = frames.pop(layer)
+                if gdf is not None and len(gdf):
+                    builds[layer] = pool.submit(_plan_layer, layer, gdf, origin, lod_min)
+                del gdf
+            surface = pool.submit(ground_mod.surface, ter, bbox, origin) if ter is not None else None
+            meshes, tiled = {}, {}
+            for layer in names:
+                if layer in builds:
+                    built = builds.pop(layer).result()
+                    (tiled if isinstance(built, TiledLayer) else meshes)[layer] = built
+                progress.step(1, layer)
+            ground = _ground_mesh(surface.result()) if surface is not None else None
         progress.step(1, GROUND)
     finally:
         src.close()
-    return ProjectScene(origin, meshes, ground, float(exaggeration), bbox)
+    return ProjectScene(origin, meshes, ground, float(exaggeration), bbox, tiled=tiled)
+
+
+class _Pool:
+    """Two worker threads for scene building; on any error (a cancel included) queued work is dropped."""
+
+    def __enter__(self):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="subterra-scene")
+        return self._pool
+
+    def __exit__(self, kind, exc, tb):
+        self._pool.shutdown(wait=True, cancel_futures=kind is not None)
+        return False
 
 
 def build_section_scene(source, cut, layers: Iterable[str] | None = None, exaggeration: float = 1.0,
