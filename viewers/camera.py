@@ -54,3 +54,51 @@ def orbit(renderer, bounds, azimuth: float, elevation: float) -> None:
     cam.SetViewUp(*up)
     renderer.ResetCamera(*bounds)
     renderer.ResetCameraClippingRange()
+
+
+def close_up(renderer, target, distance: float) -> tuple[np.ndarray, np.ndarray]:
+    """(focal point, position) looking at ``target`` from ``distance`` along the current view direction."""
+    cam = renderer.GetActiveCamera()
+    direction = np.subtract(cam.GetFocalPoint(), cam.GetPosition())
+    norm = np.linalg.norm(direction)
+    direction = direction / norm if norm > 0 else np.array([0.0, 0.0, -1.0])
+    target = np.asarray(target, dtype=float)
+    return target, target - direction * distance
+
+
+def set_pose(renderer, focal, position) -> None:
+    """Point the camera from ``position`` at ``focal`` (view up kept, clipping range reset)."""
+    cam = renderer.GetActiveCamera()
+    cam.SetFocalPoint(*focal)
+    cam.SetPosition(*position)
+    cam.OrthogonalizeViewUp()
+    renderer.ResetCameraClippingRange()
+
+
+def centre_on(renderer, xy, width_m: float | None = None) -> None:
+    """Move a plan (orthographic, top-down) camera over ``xy``; ``width_m`` narrows the view to that
+    width when it is wider."""
+    cam = renderer.GetActiveCamera()
+    fx, fy, fz = cam.GetFocalPoint()
+    px, py, pz = cam.GetPosition()
+    cam.SetFocalPoint(xy[0], xy[1], fz)
+    cam.SetPosition(xy[0] + px - fx, xy[1] + py - fy, pz)
+    if width_m is not None:
+        w, h = renderer.GetSize()
+        scale = max(h, 1) * width_m / max(w, 1) / 2.0
+        cam.SetParallelScale(min(cam.GetParallelScale(), scale))
+    renderer.ResetCameraClippingRange()
+
+
+def to_display(renderer, points) -> np.ndarray:
+    """(n, 2) display positions (pixels from the bottom-left) of (n, 3) world points; NaN behind the camera."""
+    pts = np.asarray(points, dtype=float).reshape(-1, 3)
+    w, h = renderer.GetSize()
+    matrix = renderer.GetActiveCamera().GetCompositeProjectionTransformMatrix(w / max(h, 1), -1, 1)
+    m = np.array([[matrix.GetElement(i, j) for j in range(4)] for i in range(4)])
+    clip = np.c_[pts, np.ones(len(pts))] @ m.T
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ndc = clip[:, :2] / clip[:, 3:4]
+    ndc[clip[:, 3] <= 0] = np.nan
+    x0, y0 = renderer.GetOrigin()
+    return np.c_[(ndc[:, 0] + 1) / 2 * w + x0, (ndc[:, 1] + 1) / 2 * h + y0]

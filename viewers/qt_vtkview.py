@@ -54,9 +54,12 @@ class VtkView(QWidget):
     """Base of View3D and Map2D: same interface, different shading, camera and interaction.
 
     Signals: ``picked(layer, feature_id)`` on a left click (("", "") on empty
-    space); ``cursor_moved(x, y)`` in project coordinates under the cursor.
+    space); ``cursor_moved(x, y)`` in project coordinates under the cursor;
+    ``clicked(x, y)`` the display position of a left click, after ``picked``
+    (overlays pick their own marks with it).
     """
 
+    clicked = Signal(int, int)
     picked = Signal(str, str)
     cursor_moved = Signal(float, float)
     _tiles_ready = Signal()      # emitted from the stage's tile worker; delivered on the GUI thread
@@ -183,6 +186,7 @@ class VtkView(QWidget):
         self._press = None
         if click:
             self.pick_at(*pos)
+            self.clicked.emit(*pos)
 
     def pick_at(self, x: int, y: int) -> tuple[str, str]:
         """Pick at display (x, y) (pixels from the bottom-left), highlight and emit ``picked``."""

@@ -1,8 +1,8 @@
 """A ProjectScene's actors on one vtkRenderer: the single drawing path of every view.
 
 The 3D view, the 2D map and ``subterra render`` all draw through a
-:class:`Stage`: one actor per layer (plus the ground and a selection
-overlay), styles from :mod:`viewers.styles`, vertical exaggeration as a Z
+:class:`Stage`: one actor per layer (plus the ground, a selection overlay
+and named overlays), styles from :mod:`viewers.styles`, vertical exaggeration as a Z
 scale of every actor about the scene's reference elevation, picking that
 maps a cell back to its feature id.  Touch it on the GUI thread only.
 
@@ -31,6 +31,7 @@ from viewers.scene.tiled import BLOCK, FAR, OVERVIEW, TileMesh
 PICK_TOLERANCE = 0.003   # fraction of the window diagonal
 THIN_LINE_LEVELS = (FAR, OVERVIEW, BLOCK)   # far lines are drawn THIN_LINE_PX wide (~25% faster on llvmpipe)
 THIN_LINE_PX = 1.0
+HIGHLIGHT = "highlight"  # the overlay of several highlighted features
 
 
 class Stage:
@@ -54,7 +55,8 @@ class Stage:
         self._overlay = None
         self._clip = None
         self.selection: tuple[str, str] | None = None
-        self.markers: dict[str, object] = {}     # name -> actor of set_marker's points
+        self.markers: dict[str, object] = {}     # name -> actor of set_marker's points or of set_overlay
+        self.highlighted: tuple[tuple[str, str], ...] = ()
         self.budget = lod.Budget()
         #: while the user drags the camera: fewer exact cells, nothing new built (full quality on release)
         self.interactive_budget = lod.Budget(near_cells=100_000, mid_cells=150_000)
@@ -98,7 +100,7 @@ class Stage:
             self.renderer.RemoveActor(actor)
         for future in self._pending.values():
             future.cancel()
-        self.actors, self._meshes, self.markers = {}, {}, {}
+        self.actors, self._meshes, self.markers, self.highlighted = {}, {}, {}, ()
         self._tiles, self._tile_actors, self._shown, self._pending = OrderedDict(), {}, set(), {}
         self._overlay, self.selection, self.scene = None, None, None
 
@@ -265,6 +267,7 @@ class Stage:
         prop.SetLineWidth(st.line_width)
         prop.SetPointSize(st.point_size)
         prop.SetOpacity(st.opacity)
+        prop.SetRenderPointsAsSpheres(st.spheres)
         if self.shading.lighting:
             prop.SetAmbient(self.shading.ambient)
             prop.SetDiffuse(self.shading.diffuse)
@@ -310,9 +313,7 @@ class Stage:
         of the same name; they are not picked, not framed, and go with the
         scene (clear / set_scene remove them).  False when there is no scene.
         """
-        old = self.markers.pop(name, None)
-        if old is not None:
-            self.renderer.RemoveActor(old)
+        self.remove_overlay(name)
         xyz = None if points is None else np.asarray(points, dtype=float).reshape(-1, 3)
         if self.scene is None or xyz is None or len(xyz) == 0:
             return False
@@ -422,18 +423,65 @@ class Stage:
         st = styles.style(layer)
         hl = styles.LayerStyle(styles.SELECTION_RGB, line_width=st.line_width + 2, point_size=st.point_size + 3)
         self._overlay = self._actor(part, hl)
-        mapper = self._overlay.GetMapper()
+        self._in_front(self._overlay, styles.SELECTION_RGB)
+        self.renderer.AddActor(self._overlay)
+        self.selection = (layer, feature_id)
+        self._apply()
+        return True
+
+    @staticmethod
+    def _in_front(actor, rgb: styles.RGB) -> None:
+        """Draw ``actor`` in one colour, in front of the surfaces it coincides with, unpickable."""
+        mapper = actor.GetMapper()
         mapper.ScalarVisibilityOff()
         mapper.SetResolveCoincidentTopologyToPolygonOffset()
         mapper.SetRelativeCoincidentTopologyPolygonOffsetParameters(-2.0, -20.0)
         mapper.SetRelativeCoincidentTopologyLineOffsetParameters(-2.0, -20.0)
         mapper.SetRelativeCoincidentTopologyPointOffsetParameter(-20.0)
-        self._overlay.GetProperty().SetColor(*styles.to_unit(styles.SELECTION_RGB))
-        self._overlay.SetPickable(False)
-        self.renderer.AddActor(self._overlay)
-        self.selection = (layer, feature_id)
+        actor.GetProperty().SetColor(*styles.to_unit(rgb))
+        actor.SetPickable(False)
+
+    # -------------------------------------------------------------- overlays
+    def set_overlay(self, name: str, polydata, st: styles.LayerStyle, flat: bool = False) -> None:
+        """Draw ``polydata`` (scene-local coordinates) over the scene as overlay ``name``, replacing it.
+
+        Colours come from its ``colour`` point array, or with ``flat`` one unlit
+        ``st.rgb`` in front of coincident surfaces (highlights).  Like markers,
+        overlays follow exaggeration, clipping and the visibility of a layer of
+        the same name, and go with the scene; None removes.
+        """
+        self.remove_overlay(name)
+        if polydata is None or self.scene is None:
+            return
+        actor = self._actor(polydata, st)
+        if flat:
+            self._in_front(actor, st.rgb)
+            prop = actor.GetProperty()
+            prop.LightingOff()
+            prop.SetAmbient(1.0)
+            prop.SetDiffuse(0.0)
+            prop.SetSpecular(0.0)
+        actor.SetPickable(False)
+        self.renderer.AddActor(actor)
+        self.markers[name] = actor
         self._apply()
-        return True
+
+    def remove_overlay(self, name: str) -> None:
+        """Remove overlay ``name`` (nothing when there is none)."""
+        actor = self.markers.pop(name, None)
+        if actor is not None:
+            self.renderer.RemoveActor(actor)
+
+    def overlay(self, name: str):
+        """The actor of overlay ``name``, or None."""
+        return self.markers.get(name)
+
+    def highlight(self, items, polydata) -> None:
+        """Highlight several features at once: ``items`` (layer, id) pairs drawn by ``polydata``
+        (viewers.scene.findings.highlight_mesh); empty items clear the highlight."""
+        items = tuple(items)
+        self.set_overlay(HIGHLIGHT, polydata if items else None, styles.HIGHLIGHT, flat=True)
+        self.highlighted = items if self.overlay(HIGHLIGHT) is not None else ()
 
     def _cells_of(self, layer: str, feature_id: str):
         """A polydata of the cells drawing ``feature_id`` in a merged layer mesh (None: none)."""

@@ -54,6 +54,7 @@ class LayerStyle:
     line_width: float = 2.0
     point_size: float = 4.0
     sides: int = 12
+    spheres: bool = False          # draw points as shaded round sprites (markers)
 
 
 STYLES: dict[str, LayerStyle] = {
@@ -71,6 +72,12 @@ STYLES: dict[str, LayerStyle] = {
 
 GROUND = LayerStyle(GROUND_RGB, opacity=0.3, line_width=2.0)
 """The terrain surface; its opacity is the default ground opacity of the views."""
+
+FINDINGS = LayerStyle((49, 130, 189), point_size=12.0, spheres=True)
+"""Findings of risk checks: one marker per finding, coloured by severity (viewers.scene.findings)."""
+
+HIGHLIGHT = LayerStyle(SELECTION_RGB, line_width=5.0, point_size=16.0, spheres=True)
+"""Several features highlighted at once (a finding's pair, a trace, valves to close): flat, in front."""
 
 
 def style(layer: str) -> LayerStyle:

@@ -48,6 +48,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_menus()
         self._build_docks()
+        self._build_analysis()
         self._build_gnss()
         self._build_central()
         self._build_status_bar()
@@ -141,6 +142,12 @@ class MainWindow(QMainWindow):
                      None, self.menu_ground, self.menu_exag, None,
                      self.dock_layers.toggleViewAction(), self.dock_attributes.toggleViewAction()):
             self._add_menu_item(self.menu_view, item)
+
+    def _build_analysis(self) -> None:
+        """The Analysis menu and the findings dock (app.gui.check_actions)."""
+        from app.gui.check_actions import CheckActions
+
+        self.checks = CheckActions(self)
 
     def _build_gnss(self) -> None:
         """The GNSS / 测量 menu and dock (app.gui.gnss_controller)."""
@@ -321,6 +328,7 @@ class MainWindow(QMainWindow):
             view.clear()
         self.layer_tree.set_counts({}, {})
         self.attributes.clear_feature()
+        self.checks.project_closed()
         self._update_project_labels()
 
     def _loaded(self, loaded: LoadedProject) -> None:
@@ -435,6 +443,7 @@ class MainWindow(QMainWindow):
         self.act_lang[i18n.language()].setChecked(True)
         self.layer_tree.retranslate()
         self.attributes.retranslate()
+        self.checks.retranslate()
         self.import_ui.retranslate()
         self.gnss.retranslate()
         self._update_project_labels()

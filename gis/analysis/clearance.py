@@ -64,6 +64,7 @@ class ClearanceOptions:
     ql_bands: dict | None = None
     threads: int = 2
     write: bool = True
+    focus_ids: tuple[str, ...] | None = None   # audit only pairs with one of these features (a selection)
 
 
 @dataclass
@@ -491,9 +492,12 @@ def run(project, options: ClearanceOptions | None = None, progress=None) -> Chec
     options = options or ClearanceOptions()
     table = load_for_project(project, options.rules_file)
     fs = features.load(project, options.layers, table, options.ql_bands)
-    res = audit(fs, table, options.threads, progress)
+    focus = None if options.focus_ids is None else fs.ids.isin(list(options.focus_ids)).to_numpy(dtype=bool)
+    res = audit(fs, table, options.threads, progress, focus)
     run_id = fnd.new_run_id(CHECK)
     df = fnd.frame(res.findings, CHECK, run_id)
+    if focus is not None:
+        res.counts["selection"] = int(focus.sum())
     summary = fnd.summarize(df, **res.counts, rules=table.files, layers=list(options.layers))
     result = CheckResult(run_id, CHECK, summary, df, extra={"timings": res.timings})
     if options.write and not project.readonly:

@@ -155,3 +155,26 @@ def press(qtbot, win, key, modifier=None) -> None:
 
     activate(qtbot, win)
     qtbot.keyClick(win, key, modifier or Qt.KeyboardModifier.NoModifier)
+
+
+@pytest.fixture
+def demo_copy(tmp_path, demo_data_dir, monkeypatch):
+    """A private copy of the cached small demo (checks write findings into it)."""
+    import shutil
+
+    from gis import demo
+
+    monkeypatch.setenv("SUBTERRA_DATA_DIR", str(demo_data_dir))
+    path = tmp_path / "demo.gpkg"
+    shutil.copyfile(demo.default_demo_path(), path)
+    return path
+
+
+@pytest.fixture
+def checks_window(qtbot, qapp, demo_copy):
+    """The main window with the demo copy open and the findings dock's start-up reads done."""
+    win = make_window(qtbot, qapp)
+    open_and_wait(qtbot, win, demo_copy)
+    qtbot.waitUntil(lambda: not (win.runner.busy or win.checks.background.busy)
+                    and win.checks.panel.rules_label.text() != "", timeout=30000)
+    return win
