@@ -18,6 +18,7 @@ from app.gui import dialogs, i18n, settings as st
 from app.gui.attribute_panel import AttributePanel
 from app.gui.i18n import tr
 from app.gui.import_menu import ImportUi
+from app.gui.view_export import ViewExport
 from app.gui.layer_tree import LayerTree
 from app.gui.project_loader import LoadedProject, create_project, load_demo, load_project
 from app.gui.views import create_views
@@ -53,6 +54,7 @@ class MainWindow(QMainWindow):
         self._build_central()
         self._build_status_bar()
         self.import_ui = ImportUi(self)          # File > Import…, Import history…, dropped files
+        self.view_export = ViewExport(self)      # File > Save 3D view / 2D map as image…
         self.retranslate()
         self._restore_settings()
 
@@ -445,6 +447,7 @@ class MainWindow(QMainWindow):
         self.attributes.retranslate()
         self.checks.retranslate()
         self.import_ui.retranslate()
+        self.view_export.retranslate()
         self.gnss.retranslate()
         self._update_project_labels()
 

@@ -48,3 +48,11 @@ def test_tr_follows_the_language():
         assert i18n.language() == "en" and i18n.tr("Cancel") == "Cancel"
     finally:
         i18n.set_language("en")
+
+
+def test_catalogue_has_no_duplicate_keys():
+    """A key given twice would silently keep only its last translation (merges add entries)."""
+    path = Path(i18n.__file__).resolve().parents[2] / "resources" / "i18n" / "zh_CN.json"
+    pairs = json.loads(path.read_text(encoding="utf-8"), object_pairs_hook=lambda kv: kv)
+    keys = [k for k, _ in pairs]
+    assert len(keys) == len(set(keys)), sorted({k for k in keys if keys.count(k) > 1})
