@@ -478,18 +478,9 @@ class Stage:
         self._ground_hole = None if bbox is None else tuple(map(float, bbox))
         data = ground.polydata
         if bbox is not None:
-            from vtkmodules.vtkCommonDataModel import vtkBox
-            from vtkmodules.vtkFiltersCore import vtkClipPolyData
-
             x0, y0, _ = self.scene.to_local(bbox[0], bbox[1], exaggeration=1.0)
             x1, y1, _ = self.scene.to_local(bbox[2], bbox[3], exaggeration=1.0)
-            box = vtkBox()
-            box.SetBounds(min(x0, x1), max(x0, x1), min(y0, y1), max(y0, y1), -1e7, 1e7)
-            clip = vtkClipPolyData()
-            clip.SetInputData(data)
-            clip.SetClipFunction(box)      # keeps where the box function is positive: outside it
-            clip.Update()
-            data = clip.GetOutput()
+            data = _plan_hole(data, min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
         self.actors[ground.layer].GetMapper().SetInputData(data)
         return True
 
@@ -659,3 +650,28 @@ class Stage:
         ren.DisplayToWorld()
         w = ren.GetWorldPoint()
         return np.array(w[:3]) / (w[3] or 1.0)
+
+
+def _plan_hole(polydata, x0: float, y0: float, x1: float, y1: float):
+    """``polydata`` less the plan box x0..x1, y0..y1, cut exactly: the union of the four pieces
+    around the box (west, east, and south / north between them), each clipped by planes."""
+    from vtkmodules.vtkCommonDataModel import vtkPlane
+    from vtkmodules.vtkFiltersCore import vtkAppendPolyData, vtkClipPolyData
+
+    def keep(data, origin, normal):         # the part on the normal side of a plane (exact: planes are linear)
+        plane = vtkPlane()
+        plane.SetOrigin(*origin)
+        plane.SetNormal(*normal)
+        clip = vtkClipPolyData()
+        clip.SetInputData(data)
+        clip.SetClipFunction(plane)
+        clip.Update()
+        return clip.GetOutput()
+
+    middle = keep(keep(polydata, (x0, 0, 0), (1, 0, 0)), (x1, 0, 0), (-1, 0, 0))
+    append = vtkAppendPolyData()
+    for part in (keep(polydata, (x0, 0, 0), (-1, 0, 0)), keep(polydata, (x1, 0, 0), (1, 0, 0)),
+                 keep(middle, (0, y0, 0), (0, -1, 0)), keep(middle, (0, y1, 0), (0, 1, 0))):
+        append.AddInputData(part)
+    append.Update()
+    return append.GetOutput()
