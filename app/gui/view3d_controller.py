@@ -373,7 +373,7 @@ class View3DController(QObject):
         if np.hypot(n[0], n[1]) < 1e-3:
             self._status(tr("The section plane must stand upright for a cross-section"))
             return False
-        d = np.array([-n[1], n[0]]) / np.hypot(n[0], n[1])
+        d = np.array([n[1], -n[0]]) / np.hypot(n[0], n[1])    # chainage runs left to right seen along n
         b = view._data_bounds()
         reach = float(np.hypot(b[1] - b[0], b[3] - b[2]))
         ts = []      # where the line through the plane's origin leaves the data's plan box

@@ -95,7 +95,7 @@ class View3DToolBar(QToolBar):
     def retranslate(self) -> None:
         """Every string in the current language."""
         self.setWindowTitle(tr("3D tools"))
-        self.menu.setTitle(tr("&3D"))
+        self.menu.setTitle(tr("3&D"))
         self.menu_cameras.setTitle(tr("&Camera"))
         self.ground_label.setText(tr("Ground"))
         self.ground_slider.setToolTip(tr("Ground opacity"))
