@@ -102,7 +102,8 @@ class View3DController(QObject):
         self.win = win
         self.toolbar = View3DToolBar(win)
         win.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
-        win.menuBar().insertMenu(win.menu_lang.menuAction(), self.toolbar.menu)
+        win.menu_view.addSeparator()
+        win.menu_view.addMenu(self.toolbar.menu)
         self.section_panel = SectionPanel()
         self.profile_panel = ProfilePanel()
         self.section_dock = self._dock(self.section_panel, "sectionDock")
