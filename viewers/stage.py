@@ -54,6 +54,9 @@ class Stage:
         self._exaggeration = 1.0
         self._overlay = None
         self._clip = None
+        self._clip_planes: list[tuple[tuple[float, float, float], tuple[float, float, float]]] = []
+        self._colours: dict[str, np.ndarray] = {}      # layer -> per-row colours replacing the scene's
+        self._ground_hole: tuple[float, float, float, float] | None = None
         self.selection: tuple[str, str] | None = None
         self.markers: dict[str, object] = {}     # name -> actor of set_marker's points or of set_overlay
         self.highlighted: tuple[tuple[str, str], ...] = ()
@@ -103,6 +106,7 @@ class Stage:
         self.actors, self._meshes, self.markers, self.highlighted = {}, {}, {}, ()
         self._tiles, self._tile_actors, self._shown, self._pending = OrderedDict(), {}, set(), {}
         self._overlay, self.selection, self.scene = None, None, None
+        self._colours, self._ground_hole = {}, None
 
     def close(self) -> None:
         """Clear and stop the tile worker."""
@@ -225,7 +229,7 @@ class Stage:
             st = styles.style(key[0])
             if key[1] in THIN_LINE_LEVELS:
                 st = replace(st, line_width=THIN_LINE_PX)
-            actor = self._actor(self._tiles[key].polydata, st)
+            actor = self._actor(self._coloured(key[0], self._tiles[key]), st)
             actor.SetScale(1.0, 1.0, self._exaggeration)
             if self._clip is not None:
                 actor.GetMapper().SetClippingPlanes(self._clip)
@@ -340,11 +344,47 @@ class Stage:
         self._apply()
         return True
 
+    def set_path(self, name: str, points, rgb: styles.RGB = styles.SELECTION_RGB, width: float = 3.0) -> bool:
+        """Draw a polyline named ``name`` through project (x, y, z) points (a cut line, a run);
+        kept like the markers of set_marker (same name space).  None or fewer than two points
+        removes it; False when there is no scene."""
+        old = self.markers.pop(name, None)
+        if old is not None:
+            self.renderer.RemoveActor(old)
+        xyz = None if points is None else np.asarray(points, dtype=float).reshape(-1, 3)
+        if self.scene is None or xyz is None or len(xyz) < 2:
+            return False
+        from viewers.scene.mesh import MeshBuilder
+
+        n = len(xyz)
+        mb = MeshBuilder()
+        mb.add(xyz - np.asarray(self.scene.origin, dtype=float), (0.0, 0.0, 1.0),
+               lines=(np.column_stack([np.arange(n - 1), np.arange(1, n)]), np.zeros(n - 1)))
+        actor = self._actor(mb.polydata(np.array([rgb], dtype=np.uint8), normals=False),
+                            styles.LayerStyle(rgb, line_width=width))
+        actor.GetProperty().LightingOff()
+        actor.GetMapper().SetResolveCoincidentTopologyToPolygonOffset()
+        actor.GetMapper().SetRelativeCoincidentTopologyLineOffsetParameters(-2.0, -40.0)
+        actor.SetPickable(False)
+        self.renderer.AddActor(actor)
+        self.markers[name] = actor
+        self._apply()
+        return True
+
     # -------------------------------------------------------------- settings
     def set_layer_visible(self, layer: str, visible: bool) -> None:
         """Show or hide one layer ("terrain" is the ground)."""
         (self._hidden.discard if visible else self._hidden.add)(layer)
         self._apply()
+
+    def layer_visible(self, layer: str) -> bool:
+        """Whether ``layer`` is shown (not hidden by set_layer_visible)."""
+        return layer not in self._hidden
+
+    @property
+    def ground_opacity(self) -> float:
+        """The ground's opacity 0..1."""
+        return self._ground_opacity
 
     def set_ground_opacity(self, value: float) -> None:
         """Ground opacity 0..1 (0 hides the ground)."""
@@ -356,6 +396,8 @@ class Stage:
         if not k > 0:
             raise ValueError(f"exaggeration must be positive, not {k}")
         self._exaggeration = float(k)
+        if self._clip_planes:
+            self._clip = self._plane_collection()
         self._apply()
 
     @property
@@ -366,20 +408,96 @@ class Stage:
     def set_clip_box(self, bbox: tuple[float, float, float, float] | None) -> None:
         """Cut everything off outside a plan box (project coordinates); None removes the cut."""
         if bbox is None or self.scene is None:
-            self._clip = None
-        else:
-            from vtkmodules.vtkCommonDataModel import vtkPlane, vtkPlaneCollection
+            self.set_clip_planes(None)
+            return
+        x0, y0, _ = self.scene.to_local(bbox[0], bbox[1], exaggeration=1.0)
+        x1, y1, _ = self.scene.to_local(bbox[2], bbox[3], exaggeration=1.0)
+        self.set_clip_planes([((x0, 0, 0), (1, 0, 0)), ((x1, 0, 0), (-1, 0, 0)),
+                              ((0, y0, 0), (0, 1, 0)), ((0, y1, 0), (0, -1, 0))])
 
-            x0, y0, _ = self.scene.to_local(bbox[0], bbox[1])
-            x1, y1, _ = self.scene.to_local(bbox[2], bbox[3])
-            self._clip = vtkPlaneCollection()
-            for origin, normal in (((x0, 0, 0), (1, 0, 0)), ((x1, 0, 0), (-1, 0, 0)),
-                                   ((0, y0, 0), (0, 1, 0)), ((0, y1, 0), (0, -1, 0))):
-                plane = vtkPlane()
-                plane.SetOrigin(*origin)
-                plane.SetNormal(*normal)
-                self._clip.AddItem(plane)
+    def set_clip_planes(self, planes) -> None:
+        """Keep only what lies on the normal side of every plane: (origin, normal) pairs in local,
+        unexaggerated coordinates (``scene.to_local(..., exaggeration=1)``); they follow the
+        exaggeration.  None or no planes removes the cut."""
+        self._clip_planes = [(tuple(map(float, o)), tuple(map(float, n))) for o, n in (planes or [])]
+        self._clip = self._plane_collection() if self._clip_planes else None
         self._apply()
+
+    @property
+    def clip_planes(self) -> list[tuple[tuple[float, float, float], tuple[float, float, float]]]:
+        """The clipping planes (local, unexaggerated) set by set_clip_planes / set_clip_box."""
+        return list(self._clip_planes)
+
+    def _plane_collection(self):
+        """The clip planes in world coordinates (z scaled by the exaggeration; mappers take world planes)."""
+        from vtkmodules.vtkCommonDataModel import vtkPlane, vtkPlaneCollection
+
+        k = self._exaggeration
+        out = vtkPlaneCollection()
+        for origin, normal in self._clip_planes:
+            n = np.array([normal[0], normal[1], normal[2] / k])
+            plane = vtkPlane()
+            plane.SetOrigin(origin[0], origin[1], origin[2] * k)
+            plane.SetNormal(*(n / (np.linalg.norm(n) or 1.0)))
+            out.AddItem(plane)
+        return out
+
+    # ------------------------------------------------- colours, ground hole (3D tools)
+    def set_colours(self, layer: str, colours: np.ndarray | None) -> bool:
+        """Draw ``layer`` with per-feature ``colours`` ((n_rows, 3) uint8 over the layer's feature rows:
+        ``LayerMesh.ids`` / ``TiledLayer.ids``, see viewers.colouring.row_colours); None restores the
+        scene's own colours.  The scene's meshes are not changed (other views share them).
+        False when the layer is not in the scene."""
+        if self.scene is None or (layer not in self._meshes and layer not in self.scene.tiled):
+            return False
+        if colours is None:
+            self._colours.pop(layer, None)
+        else:
+            self._colours[layer] = np.asarray(colours, dtype=np.uint8).reshape(-1, 3)
+        if layer in self.actors:
+            self.actors[layer].GetMapper().SetInputData(self._coloured(layer, self._meshes[layer]))
+        for key, actor in self._tile_actors.items():
+            if key[0] == layer:
+                actor.GetMapper().SetInputData(self._coloured(layer, self._tiles[key]))
+        return True
+
+    def _coloured(self, layer: str, mesh):
+        """The polydata to draw for a layer mesh or tile mesh: recoloured when set_colours says so."""
+        colours = self._colours.get(layer)
+        if colours is None:
+            return mesh.polydata
+        from viewers.colouring import recoloured
+
+        return recoloured(mesh.polydata, mesh.cell_rows, colours)
+
+    def set_ground_hole(self, bbox: tuple[float, float, float, float] | None) -> bool:
+        """Cut the ground away inside a plan box (project xmin, ymin, xmax, ymax); None fills it again.
+        False when there is no ground."""
+        ground = self.scene.ground if self.scene is not None else None
+        if ground is None or ground.layer not in self.actors:
+            return False
+        self._ground_hole = None if bbox is None else tuple(map(float, bbox))
+        data = ground.polydata
+        if bbox is not None:
+            x0, y0, _ = self.scene.to_local(bbox[0], bbox[1], exaggeration=1.0)
+            x1, y1, _ = self.scene.to_local(bbox[2], bbox[3], exaggeration=1.0)
+            data = _plan_hole(data, min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+        self.actors[ground.layer].GetMapper().SetInputData(data)
+        return True
+
+    @property
+    def ground_hole(self) -> tuple[float, float, float, float] | None:
+        """The plan box the ground is cut away in (project coordinates), or None."""
+        return self._ground_hole
+
+    def selection_bounds(self) -> tuple[float, float, float, float] | None:
+        """Plan bounds (project xmin, ymin, xmax, ymax) of the highlighted feature, or None."""
+        if self._overlay is None or self.scene is None:
+            return None
+        b = self._overlay.GetMapper().GetInput().GetBounds()
+        x0, y0, _ = self.scene.to_project(b[0], b[2], 0.0)
+        x1, y1, _ = self.scene.to_project(b[1], b[3], 0.0)
+        return (x0, y0, x1, y1)
 
     def visible_bounds(self, with_ground: bool = True) -> tuple[float, ...] | None:
         """World bounds (local, exaggerated) of the visible actors; None when nothing shows."""
@@ -580,3 +698,28 @@ class Stage:
         ren.DisplayToWorld()
         w = ren.GetWorldPoint()
         return np.array(w[:3]) / (w[3] or 1.0)
+
+
+def _plan_hole(polydata, x0: float, y0: float, x1: float, y1: float):
+    """``polydata`` less the plan box x0..x1, y0..y1, cut exactly: the union of the four pieces
+    around the box (west, east, and south / north between them), each clipped by planes."""
+    from vtkmodules.vtkCommonDataModel import vtkPlane
+    from vtkmodules.vtkFiltersCore import vtkAppendPolyData, vtkClipPolyData
+
+    def keep(data, origin, normal):         # the part on the normal side of a plane (exact: planes are linear)
+        plane = vtkPlane()
+        plane.SetOrigin(*origin)
+        plane.SetNormal(*normal)
+        clip = vtkClipPolyData()
+        clip.SetInputData(data)
+        clip.SetClipFunction(plane)
+        clip.Update()
+        return clip.GetOutput()
+
+    middle = keep(keep(polydata, (x0, 0, 0), (1, 0, 0)), (x1, 0, 0), (-1, 0, 0))
+    append = vtkAppendPolyData()
+    for part in (keep(polydata, (x0, 0, 0), (-1, 0, 0)), keep(polydata, (x1, 0, 0), (1, 0, 0)),
+                 keep(middle, (0, y0, 0), (0, -1, 0)), keep(middle, (0, y1, 0), (0, 1, 0))):
+        append.AddInputData(part)
+    append.Update()
+    return append.GetOutput()

@@ -51,6 +51,7 @@ class MainWindow(QMainWindow):
         self._build_docks()
         self._build_analysis()
         self._build_gnss()
+        self._build_view3d_tools()
         self._build_central()
         self._build_status_bar()
         self.import_ui = ImportUi(self)          # File > Import…, Import history…, dropped files
@@ -156,6 +157,12 @@ class MainWindow(QMainWindow):
         from app.gui.gnss_controller import GnssController
 
         self.gnss = GnssController(self)
+
+    def _build_view3d_tools(self) -> None:
+        """The 3D toolbar, menu and the cross-section / profile docks (app.gui.view3d_controller)."""
+        from app.gui.view3d_controller import View3DController
+
+        self.view3d_tools = View3DController(self)
 
     def _build_central(self) -> None:
         central = QWidget()
@@ -449,6 +456,7 @@ class MainWindow(QMainWindow):
         self.import_ui.retranslate()
         self.view_export.retranslate()
         self.gnss.retranslate()
+        self.view3d_tools.retranslate()
         self._update_project_labels()
 
     # --------------------------------------------------------------- settings
@@ -478,6 +486,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: D102 - Qt API
         self.save_settings()
         self.gnss.shutdown()
+        self.view3d_tools.shutdown()
         self.runner.shutdown()
         for view in self.views():
             view.close()        # releases its OpenGL window (child widgets get no close event)

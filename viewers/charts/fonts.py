@@ -53,3 +53,9 @@ def font(pixel_size: float, bold: bool = False):
     f.setPixelSize(max(1, int(round(pixel_size))))
     f.setBold(bold)
     return f
+
+
+@functools.lru_cache(maxsize=1)
+def cjk_font_file() -> str | None:
+    """Path of the CJK font file fontconfig picks for zh-CN (VTK text needs it as VTK_FONT_FILE)."""
+    return _fontconfig_file()
