@@ -54,3 +54,22 @@ def orbit(renderer, bounds, azimuth: float, elevation: float) -> None:
     cam.SetViewUp(*up)
     renderer.ResetCamera(*bounds)
     renderer.ResetCameraClippingRange()
+
+
+def centre_on(renderer, centre_xy, width_m: float, height_m: float) -> None:
+    """Aim the camera, keeping its direction and its focal height, at plan point ``centre_xy`` and
+    move it so that a ``width_m`` x ``height_m`` plan box there fills the view."""
+    cam = renderer.GetActiveCamera()
+    w, h = renderer.GetSize()
+    aspect = w / h if w > 0 and h > 0 else 1.0
+    half_h = max(height_m, width_m / aspect, 1.0) / 2      # half the view height, in metres, at the focus
+    focal = np.array([centre_xy[0], centre_xy[1], cam.GetFocalPoint()[2]], dtype=float)
+    direction = np.array(cam.GetDirectionOfProjection())
+    if cam.GetParallelProjection():
+        distance = cam.GetDistance()
+        cam.SetParallelScale(half_h)
+    else:
+        distance = half_h / math.tan(math.radians(cam.GetViewAngle()) / 2)
+    cam.SetFocalPoint(*focal)
+    cam.SetPosition(*(focal - direction * distance))
+    renderer.ResetCameraClippingRange()

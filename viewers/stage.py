@@ -452,7 +452,7 @@ class Stage:
                  and (with_ground or layer != self._ground_layer())]
         if not boxes and self.scene is not None:       # tiles not shown yet: their extent
             boxes = [self._tiled_bounds(tl) for name, tl in self.scene.tiled.items() if name not in self._hidden]
-        return _union(boxes)
+        return union_bounds(boxes)
 
     def _tiled_bounds(self, tl) -> tuple[float, ...]:
         b = tl.coarse.bounds
@@ -527,7 +527,7 @@ class Stage:
 
     def selection_bounds(self) -> tuple[float, ...] | None:
         """World bounds (local, exaggerated) of the highlighted features; None when nothing is selected."""
-        return _union([a.GetBounds() for a in self._overlays])
+        return union_bounds([a.GetBounds() for a in self._overlays])
 
     def layer_bounds(self, layer: str) -> tuple[float, ...] | None:
         """World bounds (local, exaggerated) of everything ``layer`` draws, shown or not; None: nothing."""
@@ -628,7 +628,7 @@ class Stage:
         return np.array(w[:3]) / (w[3] or 1.0)
 
 
-def _union(boxes: list) -> tuple[float, ...] | None:
+def union_bounds(boxes: list) -> tuple[float, ...] | None:
     """The box holding every (xmin, xmax, ymin, ymax, zmin, zmax) of ``boxes`` (None: none)."""
     if not boxes:
         return None

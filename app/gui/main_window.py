@@ -49,6 +49,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_docks()
         self._build_gnss()
+        self._build_map_tools()
         self._build_central()
         self._build_status_bar()
         self.import_ui = ImportUi(self)          # File > Import…, Import history…, dropped files
@@ -147,6 +148,12 @@ class MainWindow(QMainWindow):
         from app.gui.gnss_controller import GnssController
 
         self.gnss = GnssController(self)
+
+    def _build_map_tools(self) -> None:
+        """The Map menu and toolbar: map tools, zoom to selection, show in 3D (app.gui.map2d_tools)."""
+        from app.gui.map2d_tools import MapTools
+
+        self.map_tools = MapTools(self)
 
     def _build_central(self) -> None:
         central = QWidget()
@@ -437,6 +444,7 @@ class MainWindow(QMainWindow):
         self.attributes.retranslate()
         self.import_ui.retranslate()
         self.gnss.retranslate()
+        self.map_tools.retranslate()
         self._update_project_labels()
 
     # --------------------------------------------------------------- settings

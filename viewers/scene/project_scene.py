@@ -175,22 +175,10 @@ def _ids(layer: str, gdf) -> np.ndarray:
 
 
 def feature_utilities(gdf) -> np.ndarray | None:
-    """The CJJ 61 utility code of every row (a sub-type counts as its parent; "" when unknown);
-    None when the frame has no ``utility`` column."""
-    import pandas as pd
+    """The CJJ 61 utility code of every row (gis.utilities.parent_codes); None without a ``utility`` column."""
+    from gis.utilities import parent_codes
 
-    from gis.utilities import resolve
-
-    if "utility" not in gdf.columns:
-        return None
-    codes, uniques = pd.factorize(gdf["utility"], use_na_sentinel=False)
-    parents = []
-    for value in np.asarray(uniques, dtype=object):
-        try:
-            parents.append(resolve(str(value))[0].code)
-        except KeyError:
-            parents.append("")
-    return np.array(parents or [""], dtype=object)[codes]
+    return parent_codes(gdf["utility"]) if "utility" in gdf.columns else None
 
 
 def _mesh(layer: str, mb: MeshBuilder, gdf) -> LayerMesh:
