@@ -73,6 +73,7 @@ class MapDecorations:
         from vtkmodules.vtkRenderingCore import vtkActor2D, vtkPolyDataMapper2D, vtkTextActor
 
         self.renderer = renderer
+        self.enabled = True
         self.bar_m: float | None = None          # the length the bar shows now
         self.bar_px: tuple[int, int] | None = None   # its first and last pixel column
         self._actors = {}
@@ -101,15 +102,16 @@ class MapDecorations:
 
     def set_visible(self, visible: bool) -> None:
         """Show or hide the scale bar and the north arrow."""
-        for actor in self._actors.values():
-            actor.SetVisibility(visible)
+        self.enabled = bool(visible)
+        self.update()
 
     def update(self) -> None:
-        """Fit the scale bar and turn the arrow to the camera now."""
+        """Fit the scale bar and turn the arrow to the camera now (before every render)."""
         mpp = metres_per_pixel(self.renderer)
         w, h = self.renderer.GetSize()
-        if mpp is None or mpp <= 0 or w <= 0 or h <= 0:
-            self.set_visible(False)
+        if not self.enabled or mpp is None or mpp <= 0 or w <= 0 or h <= 0:
+            for actor in self._actors.values():
+                actor.SetVisibility(False)
             self.bar_m = self.bar_px = None
             return
         self._scale_bar(mpp)

@@ -52,6 +52,7 @@ class Map2D(VtkView):
         self._tool = NAVIGATE
         self._banding = False
         self._vertices: list[tuple[float, float]] = []     # the measurement, project plan coordinates
+        self._vertex_px: list[tuple[int, int]] = []          # where they were clicked (display pixels)
         self._measure_done = False
         super().__init__(parent)
         self.decorations = MapDecorations(self.renderer)
@@ -252,6 +253,9 @@ class Map2D(VtkView):
     def _on_press(self, pos: tuple[int, int]) -> None:
         if self._measuring() and self.interactor.GetRepeatCount():      # a double click ends it
             self._press = None
+            last = self._vertex_px[-1] if self._vertex_px and not self._measure_done else None
+            if last is None or max(abs(pos[0] - last[0]), abs(pos[1] - last[1])) > CLICK_SLOP_PX:
+                self.add_vertex(*pos)          # its first click was not seen as one
             self.finish_measure()
             return
         super()._on_press(pos)
@@ -272,8 +276,9 @@ class Map2D(VtkView):
         if self.stage.scene is None:
             return
         if self._measure_done:
-            self._vertices, self._measure_done = [], False
+            self._reset_measure()
         self._vertices.append(self._project_xy(x, y))
+        self._vertex_px.append((x, y))
         self._draw_measure()
 
     def finish_measure(self) -> float | None:
@@ -292,6 +297,7 @@ class Map2D(VtkView):
         """Take the last vertex back."""
         if self._vertices and not self._measure_done:
             self._vertices.pop()
+            self._vertex_px.pop()
             self._draw_measure()
 
     def measurement(self) -> tuple[str, list[tuple[float, float]], float] | None:
@@ -312,7 +318,7 @@ class Map2D(VtkView):
         return value
 
     def _reset_measure(self) -> None:
-        self._vertices, self._measure_done = [], False
+        self._vertices, self._vertex_px, self._measure_done = [], [], False
         if hasattr(self, "measure_overlay"):
             self.measure_overlay.clear()
 

@@ -201,7 +201,7 @@ class MapTools(QObject):
         """Put the measurement shown on the clipboard."""
         if self.result.text():
             QApplication.clipboard().setText(self.result.text())
-            self.win.statusBar().showMessage(tr("Copied {text}", text=self.result.text()), 4000)
+            self.win.statusBar().showMessage(tr("Copied {value}", value=self.result.text()), 4000)
 
     # ----------------------------------------------------------- zooming
     def zoom_to_layer(self, layer: str) -> None:
