@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from viewers import styles
+from viewers.scene.tiled import rows_with_ids
 
 LAYER = "pipe_points"
 SYMBOL_PX = 14.0            # symbol size on screen
@@ -61,11 +62,13 @@ def symbol_points(frame, origin) -> SymbolPoints:
     if len(xyz) != len(frame):
         raise ValueError("pipe points must be single points")
     xyz = np.nan_to_num(xyz, nan=float(origin[2])) - np.asarray(origin, dtype=float)
-    shape_index = {name: i for i, name in enumerate(SHAPES)}
-    appurtenance = frame["appurtenance"] if "appurtenance" in frame.columns else None
     shape = np.zeros(len(frame), dtype=np.int32)
-    if appurtenance is not None:
-        shape = appurtenance.map(lambda a: shape_index[SYMBOL_OF.get(a, "point")]).to_numpy(dtype=np.int32)
+    if "appurtenance" in frame.columns:
+        import pandas as pd
+
+        codes, kinds = pd.factorize(frame["appurtenance"], use_na_sentinel=False)
+        table = np.array([SHAPES.index(SYMBOL_OF.get(k, "point")) for k in kinds] or [0], dtype=np.int32)
+        shape = table[codes]
     ids = frame[registry.get(LAYER).id_field].to_numpy(dtype=object)
     return SymbolPoints(xyz, shape, styles.feature_colours(LAYER, frame), feature_utilities(frame), ids)
 
@@ -126,6 +129,7 @@ class SymbolLayer:
         self._visible = True
         self._hidden_codes: set[str] = set()
         self._selected = np.zeros(0, dtype=bool)
+        self._mask, self._mask_for = np.zeros(0, dtype=bool), None
         self._region: tuple[float, float, float, float] | None = None   # local box the drawn points cover
         self._mpp: float | None = None
         self.drawn = np.zeros(0, dtype=np.int64)          # indices of the points given to the mapper
@@ -155,6 +159,7 @@ class SymbolLayer:
         """Symbolise ``points`` (None: none)."""
         self.points = points
         self._selected = np.zeros(len(points) if points is not None else 0, dtype=bool)
+        self._mask_for = None
         self._invalidate()
 
     def set_visible(self, visible: bool) -> None:
@@ -171,7 +176,8 @@ class SymbolLayer:
         """Draw the points ``ids`` in the selection colour (others as usual); the ids found."""
         if self.points is None:
             return []
-        self._selected = np.isin(self.points.ids, list(ids))
+        self._selected = np.zeros(len(self.points), dtype=bool)
+        self._selected[rows_with_ids(self.points.ids, ids)] = True
         self._invalidate()
         return self.selected_ids()
 
@@ -203,11 +209,15 @@ class SymbolLayer:
         self._region = None
 
     def _shown_mask(self) -> np.ndarray:
-        p = self.points
-        keep = np.ones(len(p), dtype=bool)
-        if self._hidden_codes and p.utility is not None:
-            keep &= ~np.isin(p.utility, list(self._hidden_codes))
-        return keep
+        """Points of shown utilities (cached per set of hidden utilities)."""
+        hidden = frozenset(self._hidden_codes)
+        if self._mask_for != hidden:
+            p = self.points
+            self._mask = np.ones(len(p), dtype=bool)
+            if hidden and p.utility is not None:
+                self._mask = ~np.isin(p.utility, list(hidden))
+            self._mask_for = hidden
+        return self._mask
 
     def _view_box(self) -> tuple[float, float, float, float, float] | None:
         """(xmin, xmax, ymin, ymax, metres per pixel) of an unrotated top view; None otherwise."""

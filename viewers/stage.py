@@ -13,6 +13,12 @@ needs, shows what is built and has the rest built on one worker thread
 ``on_lod_ready`` is called (from the worker) when a build finishes, so a
 view can render again.  :meth:`settle` builds everything the camera wants
 before returning (headless renders, tests).
+
+A utility can be hidden per layer (:meth:`Stage.set_utility_visible`): the
+actors then draw a subset of their mesh's cells (shared points), merged
+meshes and tiles alike, and picks map the drawn cell back to its feature.
+:meth:`Stage.select_many` highlights any number of features (one overlay
+actor per layer); :meth:`Stage.select` is its one-feature case.
 """
 from __future__ import annotations
 
@@ -27,7 +33,7 @@ from gis import layers as registry
 from viewers import lod, styles
 from viewers.scene.mesh import COLOUR, subset_cells
 from viewers.scene.project_scene import LayerMesh, ProjectScene
-from viewers.scene.tiled import BLOCK, FAR, OVERVIEW, TileMesh
+from viewers.scene.tiled import BLOCK, FAR, OVERVIEW, TileMesh, rows_with_ids
 
 PICK_TOLERANCE = 0.003   # fraction of the window diagonal
 THIN_LINE_LEVELS = (FAR, OVERVIEW, BLOCK)   # far lines are drawn THIN_LINE_PX wide (~25% faster on llvmpipe)
@@ -502,7 +508,7 @@ class Stage:
         mesh = self._meshes.get(layer)
         if mesh is None or mesh is self.scene.ground or not wanted:
             return None, []
-        rows = np.flatnonzero(np.isin(mesh.ids, wanted))
+        rows = rows_with_ids(mesh.ids, wanted)
         cells = np.flatnonzero(np.isin(mesh.cell_rows, rows))
         if len(cells) == 0:
             return None, []

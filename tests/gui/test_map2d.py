@@ -191,6 +191,18 @@ def test_box_selection_selects_exactly_the_features_inside_in_both_views(qtbot, 
     with qtbot.waitSignal(m.picked, timeout=5000):
         qtbot.mouseClick(w, Qt.MouseButton.LeftButton, pos=QPoint(w.width() // 2, 5))
     assert m.selected_features() == {} and v3.selected_features() == {}
+    # navigating, Shift+drag selects too (and does not zoom)
+    click_tool(qtbot, win, win.map_tools.act_tools["navigate"])
+    scale = m.renderer.GetActiveCamera().GetParallelScale()
+    start, end = map_pos(win, X0 + 15, Y0 + 12), map_pos(win, X0 + 35, Y0 + 8)
+    shift = Qt.KeyboardModifier.ShiftModifier
+    qtbot.mousePress(w, Qt.MouseButton.LeftButton, shift, pos=start)
+    qtbot.mouseMove(w, end)
+    qtbot.mouseRelease(w, Qt.MouseButton.LeftButton, shift, pos=end)
+    qtbot.waitUntil(lambda: m.selected_features() == {"pipe_segments": ["RQ-B"]}, timeout=20000)
+    assert v3.selected_features() == {"pipe_segments": ["RQ-B"]}
+    assert win.attributes.value("line_id") == "RQ-B"                # one feature: its attributes
+    assert m.renderer.GetActiveCamera().GetParallelScale() == scale
 
 
 def _toggle(qtbot, tree, kind: str, code: str) -> None:
