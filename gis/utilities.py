@@ -100,3 +100,19 @@ def colour(code: str, subtype: str | None = None) -> tuple[int, int, int]:
 def all_codes() -> list[str]:
     """Every utility code followed by every sub-type code."""
     return list(UTILITIES) + list(SUBTYPES)
+
+
+def parent_codes(values) -> "np.ndarray":
+    """The utility code of each value of ``values`` (utility or sub-type codes, any case) as an
+    object array; "" where a value is missing or no utility code."""
+    import numpy as np
+    import pandas as pd
+
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
+    parents = []
+    for value in uniques:
+        try:
+            parents.append(resolve(str(value))[0].code if isinstance(value, str) else "")
+        except KeyError:
+            parents.append("")
+    return np.array(parents or [""], dtype=object)[codes]

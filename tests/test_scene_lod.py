@@ -208,7 +208,7 @@ def test_selection_overlay_is_the_exact_feature(tiled_scene):
     top(stage, tiled_scene, X0 + 1000, Y0 + 210, 3000.0)
     stage.settle()
     assert stage.select("pipe_segments", "R7-10")
-    b = np.array(stage._overlay.GetBounds())
+    b = np.array(stage.selection_bounds())
     b[:4] += np.repeat(tiled_scene.origin[:2], 2)
     assert b[0] == pytest.approx(X0 + 200, abs=0.01) and b[1] == pytest.approx(X0 + 220, abs=0.01)
     assert b[3] - b[2] == pytest.approx(0.9, abs=1e-4)                # DN900 tube

@@ -236,7 +236,9 @@ def test_path_marker_and_selection_bounds(small_scene):
     assert b[2:4] == pytest.approx(small_scene.to_local(X0, Y0 - 10)[1:2] + small_scene.to_local(X0, Y0 + 10)[1:2])
     assert not stage.set_path("cut", None) and "cut" not in stage.markers
     stage.select("pipe_segments", "JS-1")
-    x0, y0, x1, y1 = stage.selection_bounds()
+    b = stage.selection_bounds()           # world (scene-local) bounds: back to project plan coordinates
+    x0, y0, _ = small_scene.to_project(b[0], b[2], 0.0)
+    x1, y1, _ = small_scene.to_project(b[1], b[3], 0.0)
     assert (x0, x1) == pytest.approx((X0 - 20, X0 + 20), abs=0.01)
     assert (y0 + y1) / 2 == pytest.approx(Y0, abs=1e-3)
     window.Finalize()

@@ -102,3 +102,22 @@ def to_display(renderer, points) -> np.ndarray:
     ndc[clip[:, 3] <= 0] = np.nan
     x0, y0 = renderer.GetOrigin()
     return np.c_[(ndc[:, 0] + 1) / 2 * w + x0, (ndc[:, 1] + 1) / 2 * h + y0]
+
+
+def fit_box(renderer, centre_xy, width_m: float, height_m: float) -> None:
+    """Aim the camera, keeping its direction and its focal height, at plan point ``centre_xy`` and
+    move it so that a ``width_m`` x ``height_m`` plan box there fills the view."""
+    cam = renderer.GetActiveCamera()
+    w, h = renderer.GetSize()
+    aspect = w / h if w > 0 and h > 0 else 1.0
+    half_h = max(height_m, width_m / aspect, 1.0) / 2      # half the view height, in metres, at the focus
+    focal = np.array([centre_xy[0], centre_xy[1], cam.GetFocalPoint()[2]], dtype=float)
+    direction = np.array(cam.GetDirectionOfProjection())
+    if cam.GetParallelProjection():
+        distance = cam.GetDistance()
+        cam.SetParallelScale(half_h)
+    else:
+        distance = half_h / math.tan(math.radians(cam.GetViewAngle()) / 2)
+    cam.SetFocalPoint(*focal)
+    cam.SetPosition(*(focal - direction * distance))
+    renderer.ResetCameraClippingRange()

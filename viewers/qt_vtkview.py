@@ -112,9 +112,24 @@ class VtkView(QWidget):
         self.stage.select(layer, feature_id)
         self.redraw()
 
+    def select_many(self, features) -> dict[str, list[str]]:
+        """Highlight every feature of ``features`` ({layer: ids}; {} clears); the ones drawn here."""
+        self.stage.select_many(features)
+        self.redraw()
+        return self.selected_features()
+
+    def selected_features(self) -> dict[str, list[str]]:
+        """The highlighted features drawn here, by layer."""
+        return {layer: list(ids) for layer, ids in self.stage.selected.items()}
+
     def set_layer_visible(self, layer: str, visible: bool) -> None:
         """Show or hide a layer ("terrain" is the ground)."""
         self.stage.set_layer_visible(layer, visible)
+        self.redraw()
+
+    def set_utility_visible(self, code: str, visible: bool, layer: str | None = None) -> None:
+        """Show or hide one utility (CJJ 61 code) in ``layer`` or every layer with utilities (None)."""
+        self.stage.set_utility_visible(code, visible, layer)
         self.redraw()
 
     def set_ground_opacity(self, value: float) -> None:
@@ -185,16 +200,23 @@ class VtkView(QWidget):
         click = abs(pos[0] - self._press[0]) <= CLICK_SLOP_PX and abs(pos[1] - self._press[1]) <= CLICK_SLOP_PX
         self._press = None
         if click:
-            self.pick_at(*pos)
-            self.clicked.emit(*pos)
+            self._clicked(pos)
+
+    def _clicked(self, pos: tuple[int, int]) -> None:
+        """A left click (not a drag) at display ``pos``: pick there, then emit ``clicked``."""
+        self.pick_at(*pos)
+        self.clicked.emit(*pos)
 
     def pick_at(self, x: int, y: int) -> tuple[str, str]:
         """Pick at display (x, y) (pixels from the bottom-left), highlight and emit ``picked``."""
-        hit = self.stage.pick(x, y) or ("", "")
-        self.stage.select(hit[0], hit[1] or None)
-        self.redraw()
+        hit = self._hit_at(x, y) or ("", "")
+        self.select(hit[0], hit[1] or None)
         self.picked.emit(*hit)
         return hit
+
+    def _hit_at(self, x: int, y: int) -> tuple[str, str] | None:
+        """(layer, feature id) drawn at display (x, y), or None."""
+        return self.stage.pick(x, y)
 
     def _on_move(self, pos: tuple[int, int], dragging: bool) -> None:
         if dragging or self.stage.scene is None:

@@ -13,25 +13,35 @@ needs, shows what is built and has the rest built on one worker thread
 ``on_lod_ready`` is called (from the worker) when a build finishes, so a
 view can render again.  :meth:`settle` builds everything the camera wants
 before returning (headless renders, tests).
+
+A utility can be hidden per layer (:meth:`Stage.set_utility_visible`): the
+actors then draw a subset of their mesh's cells (shared points), merged
+meshes and tiles alike, and picks map the drawn cell back to its feature.
+:meth:`Stage.select_many` highlights any number of features (one overlay
+actor per layer); :meth:`Stage.select` is its one-feature case.
 """
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 
 import numpy as np
 import vtkmodules.vtkRenderingOpenGL2  # noqa: F401 - registers the OpenGL windows and mappers
 
+from gis import layers as registry
 from viewers import lod, styles
-from viewers.scene.mesh import COLOUR
+from viewers.scene.mesh import COLOUR, subset_cells
 from viewers.scene.project_scene import LayerMesh, ProjectScene
-from viewers.scene.tiled import BLOCK, FAR, OVERVIEW, TileMesh
+from viewers.scene.tiled import BLOCK, FAR, OVERVIEW, TileMesh, rows_with_ids
 
 PICK_TOLERANCE = 0.003   # fraction of the window diagonal
 THIN_LINE_LEVELS = (FAR, OVERVIEW, BLOCK)   # far lines are drawn THIN_LINE_PX wide (~25% faster on llvmpipe)
 THIN_LINE_PX = 1.0
 HIGHLIGHT = "highlight"  # the overlay of several highlighted features
+#: layers whose features carry a utility code (what set_utility_visible hides per utility)
+UTILITY_LAYERS = tuple(name for name, lay in registry.LAYERS.items() if "utility" in lay.field_names)
+EXACT_SELECTION_PARTS = 20_000   # bigger selections of a tiled layer are highlighted by their sketch
 
 
 class Stage:
@@ -52,12 +62,19 @@ class Stage:
         self._hidden: set[str] = set()
         self._ground_opacity = styles.GROUND.opacity
         self._exaggeration = 1.0
-        self._overlay = None
+        self._overlays: list = []
         self._clip = None
         self._clip_planes: list[tuple[tuple[float, float, float], tuple[float, float, float]]] = []
         self._colours: dict[str, np.ndarray] = {}      # layer -> per-row colours replacing the scene's
         self._ground_hole: tuple[float, float, float, float] | None = None
-        self.selection: tuple[str, str] | None = None
+        self.selection: tuple[str, str] | None = None     # the one selected feature (select / select_many)
+        self.selected: dict[str, list[str]] = {}           # every selected feature drawn here, by layer
+        self._hidden_utilities: set[tuple[str, str]] = set()   # (layer, utility code)
+        self._row_masks: dict[str, tuple[frozenset, np.ndarray]] = {}
+        #: drawn cell -> cell of the mesh, per merged layer or tile key (None: every cell drawn)
+        self._cell_maps: dict[object, np.ndarray | None] = {}
+        self._filter_gen: dict[str, int] = {}       # layer -> changes of its hidden utilities
+        self._actor_gen: dict[lod.Key, int] = {}      # tile -> the change its actor draws
         self.markers: dict[str, object] = {}     # name -> actor of set_marker's points or of set_overlay
         self.highlighted: tuple[tuple[str, str], ...] = ()
         self.budget = lod.Budget()
@@ -80,7 +97,8 @@ class Stage:
         self.scene = scene
         self._exaggeration = scene.exaggeration
         for mesh in scene.meshes():
-            actor = self._actor(mesh.polydata, styles.style(mesh.layer))
+            actor = self._actor(self._mesh_input(mesh.layer, mesh.layer, mesh),
+                                styles.style(mesh.layer))
             self.renderer.AddActor(actor)
             self.actors[mesh.layer] = actor
             self._meshes[mesh.layer] = mesh
@@ -95,18 +113,17 @@ class Stage:
 
     def clear(self) -> None:
         """Remove every actor of the current scene (tile builds under way are dropped)."""
-        for actor in [*self.actors.values(), *self._tile_actors.values()]:
+        for actor in [*self.actors.values(), *self._tile_actors.values(), *self._overlays]:
             self.renderer.RemoveActor(actor)
-        if self._overlay is not None:
-            self.renderer.RemoveActor(self._overlay)
         for actor in self.markers.values():
             self.renderer.RemoveActor(actor)
         for future in self._pending.values():
             future.cancel()
         self.actors, self._meshes, self.markers, self.highlighted = {}, {}, {}, ()
         self._tiles, self._tile_actors, self._shown, self._pending = OrderedDict(), {}, set(), {}
-        self._overlay, self.selection, self.scene = None, None, None
+        self._overlays, self.selection, self.selected, self.scene = [], None, {}, None
         self._colours, self._ground_hole = {}, None
+        self._row_masks, self._cell_maps, self._actor_gen = {}, {}, {}
 
     def close(self) -> None:
         """Clear and stop the tile worker."""
@@ -225,16 +242,20 @@ class Stage:
 
     def _tile_actor(self, key: lod.Key):
         actor = self._tile_actors.get(key)
+        tm = self._tiles[key]
         if actor is None:
             st = styles.style(key[0])
             if key[1] in THIN_LINE_LEVELS:
                 st = replace(st, line_width=THIN_LINE_PX)
-            actor = self._actor(self._coloured(key[0], self._tiles[key]), st)
+            actor = self._actor(self._mesh_input(key, key[0], tm), st)
             actor.SetScale(1.0, 1.0, self._exaggeration)
             if self._clip is not None:
                 actor.GetMapper().SetClippingPlanes(self._clip)
             self.renderer.AddActor(actor)
             self._tile_actors[key] = actor
+        elif self._actor_gen.get(key) != self._filter_gen.get(key[0]):     # utilities hidden or shown since
+            actor.GetMapper().SetInputData(self._mesh_input(key, key[0], tm))
+        self._actor_gen[key] = self._filter_gen.get(key[0])
         return actor
 
     def _evict(self) -> None:
@@ -248,6 +269,8 @@ class Stage:
             mesh = self._tiles.pop(key)
             total -= mesh.n_cells if mesh is not None else 0
             actor = self._tile_actors.pop(key, None)
+            self._cell_maps.pop(key, None)
+            self._actor_gen.pop(key, None)
             if actor is not None:
                 self.renderer.RemoveActor(actor)
 
@@ -305,8 +328,7 @@ class Stage:
         yield from self.actors.values()
         yield from self.markers.values()
         yield from self._tile_actors.values()
-        if self._overlay is not None:
-            yield self._overlay
+        yield from self._overlays
 
     # --------------------------------------------------------------- markers
     def set_marker(self, name: str, points, rgb: styles.RGB = styles.SELECTION_RGB, size: float = 12.0) -> bool:
@@ -385,6 +407,57 @@ class Stage:
     def ground_opacity(self) -> float:
         """The ground's opacity 0..1."""
         return self._ground_opacity
+    # ----------------------------------------------------------- utilities
+    def set_utility_visible(self, code: str, visible: bool, layer: str | None = None) -> None:
+        """Show or hide one utility's features (CJJ 61 code; its sub-types with it) in ``layer``,
+        or in every layer with utilities (None).  Kept across scenes, applied at every level of detail."""
+        names = UTILITY_LAYERS if layer is None else (layer,)
+        for name in names:
+            (self._hidden_utilities.discard if visible else self._hidden_utilities.add)((name, code))
+            self._filter_gen[name] = self._filter_gen.get(name, 0) + 1
+            mesh = self._meshes.get(name)
+            if mesh is not None:
+                self.actors[name].GetMapper().SetInputData(self._mesh_input(name, name, mesh))
+        for key in [k for k in self._shown if k[0] in names]:
+            self._tile_actor(key)
+        self._apply()
+
+    def hidden_utilities(self, layer: str) -> set[str]:
+        """The utility codes hidden in ``layer``."""
+        return {code for name, code in self._hidden_utilities if name == layer}
+
+    def _hidden_rows(self, layer: str) -> np.ndarray | None:
+        """Per feature row of ``layer``: whether its utility is hidden (None: nothing hidden there)."""
+        hidden = frozenset(self.hidden_utilities(layer))
+        holder = (self.scene.tiled.get(layer) or self.scene.layers.get(layer)) if self.scene is not None else None
+        codes = getattr(holder, "utility", None)
+        if not hidden or codes is None:
+            return None
+        cached = self._row_masks.get(layer)
+        if cached is None or cached[0] != hidden:
+            cached = self._row_masks[layer] = (hidden, np.isin(codes, list(hidden)))
+        return cached[1]
+
+    def _mesh_input(self, key, layer: str, mesh):
+        """The polydata an actor draws of a layer or tile mesh: recoloured (set_colours), less hidden utilities."""
+        return self._drawn(key, layer, self._coloured(layer, mesh), mesh.cell_rows)
+
+    def _drawn(self, key, layer: str, polydata, cell_rows: np.ndarray):
+        """What an actor of ``layer`` draws of a mesh: its cells less those of hidden utilities."""
+        hidden = self._hidden_rows(layer)
+        keep = None if hidden is None or not hidden[cell_rows].any() else np.flatnonzero(~hidden[cell_rows])
+        self._cell_maps[key] = keep
+        return polydata if keep is None else subset_cells(polydata, keep)
+
+    def drawn_rows(self, layer: str) -> np.ndarray:
+        """The feature rows of ``layer`` that the shown actors draw now (a row once per cell)."""
+        parts = []
+        if layer in self._meshes and self.actors[layer].GetVisibility():
+            parts.append((layer, self._meshes[layer].cell_rows))
+        parts += [(key, self._tiles[key].cell_rows) for key in self._shown if key[0] == layer
+                  and self._tile_actors[key].GetVisibility()]
+        rows = [r if self._cell_maps.get(k) is None else r[self._cell_maps[k]] for k, r in parts]
+        return np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
 
     def set_ground_opacity(self, value: float) -> None:
         """Ground opacity 0..1 (0 hides the ground)."""
@@ -455,10 +528,10 @@ class Stage:
         else:
             self._colours[layer] = np.asarray(colours, dtype=np.uint8).reshape(-1, 3)
         if layer in self.actors:
-            self.actors[layer].GetMapper().SetInputData(self._coloured(layer, self._meshes[layer]))
+            self.actors[layer].GetMapper().SetInputData(self._mesh_input(layer, layer, self._meshes[layer]))
         for key, actor in self._tile_actors.items():
             if key[0] == layer:
-                actor.GetMapper().SetInputData(self._coloured(layer, self._tiles[key]))
+                actor.GetMapper().SetInputData(self._mesh_input(key, layer, self._tiles[key]))
         return True
 
     def _coloured(self, layer: str, mesh):
@@ -490,15 +563,6 @@ class Stage:
         """The plan box the ground is cut away in (project coordinates), or None."""
         return self._ground_hole
 
-    def selection_bounds(self) -> tuple[float, float, float, float] | None:
-        """Plan bounds (project xmin, ymin, xmax, ymax) of the highlighted feature, or None."""
-        if self._overlay is None or self.scene is None:
-            return None
-        b = self._overlay.GetMapper().GetInput().GetBounds()
-        x0, y0, _ = self.scene.to_project(b[0], b[2], 0.0)
-        x1, y1, _ = self.scene.to_project(b[1], b[3], 0.0)
-        return (x0, y0, x1, y1)
-
     def visible_bounds(self, with_ground: bool = True) -> tuple[float, ...] | None:
         """World bounds (local, exaggerated) of the visible actors; None when nothing shows."""
         drawn = [*self.actors.items(), *((k[0], a) for k, a in self._tile_actors.items())]
@@ -507,10 +571,7 @@ class Stage:
                  and (with_ground or layer != self._ground_layer())]
         if not boxes and self.scene is not None:       # tiles not shown yet: their extent
             boxes = [self._tiled_bounds(tl) for name, tl in self.scene.tiled.items() if name not in self._hidden]
-        if not boxes:
-            return None
-        b = np.array(boxes)
-        return (b[:, 0].min(), b[:, 1].max(), b[:, 2].min(), b[:, 3].max(), b[:, 4].min(), b[:, 5].max())
+        return union_bounds(boxes)
 
     def _tiled_bounds(self, tl) -> tuple[float, ...]:
         b = tl.coarse.bounds
@@ -525,27 +586,56 @@ class Stage:
     # ------------------------------------------------------------- selection
     def select(self, layer: str, feature_id: str | None) -> bool:
         """Highlight one feature (None clears); False when it is not in this scene."""
-        if self._overlay is not None:
-            self.renderer.RemoveActor(self._overlay)
-            self._overlay, self.selection = None, None
-        if feature_id is None or self.scene is None:
-            return False
+        found = self.select_many({layer: [feature_id]} if feature_id is not None else {}) > 0
+        self.selection = (layer, feature_id) if found else None
+        return found
+
+    def select_many(self, features: Mapping[str, Iterable[str]]) -> int:
+        """Highlight every listed feature ({layer: ids}; replaces the selection, {} clears it).
+
+        One overlay actor per layer; ``selected`` lists the features found
+        here (those this scene draws), the number of which is returned.
+        """
+        for actor in self._overlays:
+            self.renderer.RemoveActor(actor)
+        self._overlays, self.selection, self.selected = [], None, {}
+        if self.scene is None:
+            return 0
+        for layer, wanted in features.items():
+            part, found = self._selected_part(layer, list(dict.fromkeys(wanted)))
+            if part is not None:
+                self._overlays.append(self._overlay_actor(layer, part))
+                self.selected[layer] = found
+        count = sum(len(ids) for ids in self.selected.values())
+        if count == 1:
+            self.selection = next((layer, ids[0]) for layer, ids in self.selected.items())
+        self._apply()
+        return count
+
+    def _selected_part(self, layer: str, wanted: list[str]) -> tuple[object | None, list[str]]:
+        """(polydata drawing the features ``wanted`` of ``layer``, the ids found) or (None, [])."""
         if layer in self.scene.tiled:
             tl = self.scene.tiled[layer]
-            mb = tl.feature_mesh(feature_id)
-            part = mb.polydata(tl.colours) if mb is not None else None
-        else:
-            part = self._cells_of(layer, feature_id)
-        if part is None:
-            return False
+            mb, rows = tl.features_mesh(wanted, exact_max=EXACT_SELECTION_PARTS)
+            return (None, []) if mb is None else (mb.polydata(tl.colours), [str(i) for i in tl.ids[rows]])
+        mesh = self._meshes.get(layer)
+        if mesh is None or mesh is self.scene.ground or not wanted:
+            return None, []
+        rows = rows_with_ids(mesh.ids, wanted)
+        cells = np.flatnonzero(np.isin(mesh.cell_rows, rows))
+        if len(cells) == 0:
+            return None, []
+        drawn = np.unique(mesh.cell_rows[cells])
+        return subset_cells(mesh.polydata, cells), [str(i) for i in mesh.ids[drawn]]
+
+    def _overlay_actor(self, layer: str, part):
+        """The highlight of ``part`` (a polydata of ``layer``): selection colour, wider, drawn on top."""
         st = styles.style(layer)
-        hl = styles.LayerStyle(styles.SELECTION_RGB, line_width=st.line_width + 2, point_size=st.point_size + 3)
-        self._overlay = self._actor(part, hl)
-        self._in_front(self._overlay, styles.SELECTION_RGB)
-        self.renderer.AddActor(self._overlay)
-        self.selection = (layer, feature_id)
-        self._apply()
-        return True
+        actor = self._actor(part, styles.LayerStyle(styles.SELECTION_RGB, line_width=st.line_width + 2,
+                                                    point_size=st.point_size + 3))
+        self._in_front(actor, styles.SELECTION_RGB)
+        self.renderer.AddActor(actor)
+        return actor
 
     @staticmethod
     def _in_front(actor, rgb: styles.RGB) -> None:
@@ -601,25 +691,22 @@ class Stage:
         self.set_overlay(HIGHLIGHT, polydata if items else None, styles.HIGHLIGHT, flat=True)
         self.highlighted = items if self.overlay(HIGHLIGHT) is not None else ()
 
-    def _cells_of(self, layer: str, feature_id: str):
-        """A polydata of the cells drawing ``feature_id`` in a merged layer mesh (None: none)."""
-        from vtkmodules.vtkCommonCore import vtkIdList
-        from vtkmodules.vtkCommonDataModel import vtkPolyData
+    def selection_bounds(self) -> tuple[float, ...] | None:
+        """World bounds (local, exaggerated) of the highlighted features; None when nothing is selected."""
+        return union_bounds([a.GetBounds() for a in self._overlays])
 
+    def layer_bounds(self, layer: str) -> tuple[float, ...] | None:
+        """World bounds (local, exaggerated) of everything ``layer`` draws, shown or not; None: nothing."""
+        if self.scene is None:
+            return None
+        if layer in self.scene.tiled:
+            return self._tiled_bounds(self.scene.tiled[layer])
         mesh = self._meshes.get(layer)
-        if mesh is None or mesh is self.scene.ground:
+        if mesh is None or not mesh.polydata.GetNumberOfPoints():
             return None
-        cells = mesh.cells_of(feature_id)
-        if len(cells) == 0:
-            return None
-        ids = vtkIdList()
-        ids.SetNumberOfIds(len(cells))
-        for i, c in enumerate(cells.tolist()):
-            ids.SetId(i, c)
-        part = vtkPolyData()
-        part.AllocateEstimate(len(cells), 4)
-        part.CopyCells(mesh.polydata, ids)
-        return part
+        b = np.array(mesh.polydata.GetBounds())
+        b[4:] *= self._exaggeration
+        return tuple(b)
 
     # --------------------------------------------------------------- picking
     @staticmethod
@@ -643,18 +730,24 @@ class Stage:
         picker.PickFromListOn()
         ground = self._ground_layer()
         source = {}
-        drawn = [(layer, actor, self._meshes[layer]) for layer, actor in self.actors.items()]
-        drawn += [(key[0], self._tile_actors[key], self._tiles[key]) for key in self._shown]
-        for layer, actor, mesh in drawn:
+        drawn = [(layer, layer, actor, self._meshes[layer]) for layer, actor in self.actors.items()]
+        drawn += [(key, key[0], self._tile_actors[key], self._tiles[key]) for key in self._shown]
+        for key, layer, actor, mesh in drawn:
             if actor.GetVisibility() and (with_ground or layer != ground):
                 picker.AddPickList(actor)
-                if not isinstance(mesh, TileMesh):       # tiles are small: every cell is tested with the
-                    picker.AddLocator(self._locator_of(mesh, mesh.polydata))    # tolerance, even at their edges
-                source[id(actor)] = (layer, mesh)
+                # tiles are small: every cell is tested with the tolerance, even at their edges; a mesh
+                # drawn in part (utilities hidden) is tested cell by cell too
+                if not isinstance(mesh, TileMesh) and self._cell_maps.get(key) is None:
+                    picker.AddLocator(self._locator_of(mesh, mesh.polydata))
+                source[id(actor)] = (layer, mesh, self._cell_maps.get(key))
         if not source or not picker.Pick(x, y, 0.0, self.renderer):
             return None
         hit = source.get(id(picker.GetActor()))
-        return None if hit is None else (*hit, picker.GetCellId(), picker.GetPickPosition())
+        if hit is None:
+            return None
+        layer, mesh, cell_map = hit
+        cell = picker.GetCellId()
+        return layer, mesh, (cell if cell_map is None or cell < 0 else int(cell_map[cell])), picker.GetPickPosition()
 
     def pick(self, x: float, y: float) -> tuple[str, str] | None:
         """(layer, feature id) of the feature drawn at display (x, y) (pixels from bottom-left).
@@ -674,7 +767,8 @@ class Stage:
         else:                       # thinned lines: the original piece nearest the ray, over all shown tiles
             k = np.array([1.0, 1.0, 1.0 / self._exaggeration])
             thinned = [m for key, m in self.shown_tiles().items() if key[0] == layer and m.pieces is not None]
-            row = tl.row_near_ray(thinned, self.display_to_world(x, y, 0.0) * k, self.display_to_world(x, y, 1.0) * k)
+            row = tl.row_near_ray(thinned, self.display_to_world(x, y, 0.0) * k, self.display_to_world(x, y, 1.0) * k,
+                                  self._hidden_rows(layer))
         return None if row is None else (layer, str(tl.ids[row]))
 
     def world_point(self, x: float, y: float) -> tuple[float, float, float] | None:
@@ -723,3 +817,9 @@ def _plan_hole(polydata, x0: float, y0: float, x1: float, y1: float):
         append.AddInputData(part)
     append.Update()
     return append.GetOutput()
+def union_bounds(boxes: list) -> tuple[float, ...] | None:
+    """The box holding every (xmin, xmax, ymin, ymax, zmin, zmax) of ``boxes`` (None: none)."""
+    if not boxes:
+        return None
+    b = np.array(boxes, dtype=float)
+    return (b[:, 0].min(), b[:, 1].max(), b[:, 2].min(), b[:, 3].max(), b[:, 4].min(), b[:, 5].max())

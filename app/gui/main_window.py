@@ -52,6 +52,7 @@ class MainWindow(QMainWindow):
         self._build_analysis()
         self._build_gnss()
         self._build_view3d_tools()
+        self._build_map_tools()
         self._build_central()
         self._build_status_bar()
         self.import_ui = ImportUi(self)          # File > Import…, Import history…, dropped files
@@ -163,6 +164,11 @@ class MainWindow(QMainWindow):
         from app.gui.view3d_controller import View3DController
 
         self.view3d_tools = View3DController(self)
+    def _build_map_tools(self) -> None:
+        """The Map menu and toolbar: map tools, zoom to selection, show in 3D (app.gui.map2d_tools)."""
+        from app.gui.map2d_tools import MapTools
+
+        self.map_tools = MapTools(self)
 
     def _build_central(self) -> None:
         central = QWidget()
@@ -457,6 +463,7 @@ class MainWindow(QMainWindow):
         self.view_export.retranslate()
         self.gnss.retranslate()
         self.view3d_tools.retranslate()
+        self.map_tools.retranslate()
         self._update_project_labels()
 
     # --------------------------------------------------------------- settings

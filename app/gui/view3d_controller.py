@@ -243,15 +243,13 @@ class View3DController(QObject):
         """Where the ground is cut away: the clip box's plan extent, else around the selection."""
         view = self.view
         stage = view.stage
-        if view.clip_box.enabled:
-            b = view.clip_box.bounds()
-            x0, y0, _ = stage.scene.to_project(b[0], b[2], 0.0)
-            x1, y1, _ = stage.scene.to_project(b[1], b[3], 0.0)
-            return (x0, y0, x1, y1)
-        sel = stage.selection_bounds()
-        if sel is None:
+        b = view.clip_box.bounds() if view.clip_box.enabled else stage.selection_bounds()
+        if b is None:
             return None
-        return (sel[0] - HOLE_PAD_M, sel[1] - HOLE_PAD_M, sel[2] + HOLE_PAD_M, sel[3] + HOLE_PAD_M)
+        pad = 0.0 if view.clip_box.enabled else HOLE_PAD_M
+        x0, y0, _ = stage.scene.to_project(b[0], b[2], 0.0)
+        x1, y1, _ = stage.scene.to_project(b[1], b[3], 0.0)
+        return (x0 - pad, y0 - pad, x1 + pad, y1 + pad)
 
     # ------------------------------------------------------------ exaggeration
     def _exaggeration_changed(self, k: int) -> None:

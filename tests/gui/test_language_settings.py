@@ -17,10 +17,10 @@ def menu_titles(win) -> list[str]:
 def test_language_switch_changes_texts_live_and_is_remembered(qtbot, qapp, window, small_project):
     open_and_wait(qtbot, window, small_project)
     window.view3d.picked.emit("pipe_segments", "JS1-JS2")
-    assert menu_titles(window) == ["&File", "&View", "&Analysis", "&GNSS / Survey", "&Language", "&Help"]
+    assert menu_titles(window) == ["&File", "&View", "&Analysis", "&GNSS / Survey", "&Map", "&Language", "&Help"]
     assert window.act_open.text() == "&Open project…"
     window.act_lang["zh_CN"].trigger()
-    assert menu_titles(window) == ["文件(&F)", "视图(&V)", "分析(&A)", "GNSS / 测量(&G)", "语言(&L)", "帮助(&H)"]
+    assert menu_titles(window) == ["文件(&F)", "视图(&V)", "分析(&A)", "GNSS / 测量(&G)", "地图(&M)", "语言(&L)", "帮助(&H)"]
     assert window.act_open.text() == "打开工程(&O)…"
     assert window.dock_layers.windowTitle() == "图层"
     assert window.layer_tree.item("family", "pipelines").text(0) == "管线"
@@ -37,10 +37,10 @@ def test_language_switch_changes_texts_live_and_is_remembered(qtbot, qapp, windo
     i18n.set_language("en")
     again = make_window(qtbot, qapp, language=None)
     assert i18n.language() == "zh_CN"
-    assert menu_titles(again) == ["文件(&F)", "视图(&V)", "分析(&A)", "GNSS / 测量(&G)", "语言(&L)", "帮助(&H)"]
+    assert menu_titles(again) == ["文件(&F)", "视图(&V)", "分析(&A)", "GNSS / 测量(&G)", "地图(&M)", "语言(&L)", "帮助(&H)"]
     assert again.act_lang["zh_CN"].isChecked()
     again.act_lang["en"].trigger()
-    assert menu_titles(again) == ["&File", "&View", "&Analysis", "&GNSS / Survey", "&Language", "&Help"]
+    assert menu_titles(again) == ["&File", "&View", "&Analysis", "&GNSS / Survey", "&Map", "&Language", "&Help"]
 
 
 def test_system_locale_decides_the_default_language():

@@ -142,3 +142,16 @@ def test_view_settings_carry_over_to_the_next_project(qtbot, window, small_proje
         assert not view.stage.actors["pipe_points"].GetVisibility()
         assert view.stage.actors["pipe_segments"].GetVisibility()
     assert [a.text() for a in window.menu_view.actions()][:1] == ["&Reset view"]
+
+
+def test_no_two_actions_share_a_shortcut(window):
+    """An ambiguous shortcut fires neither action in Qt: every key sequence belongs to one action."""
+    from PySide6.QtGui import QAction
+
+    owner: dict[str, str] = {}
+    for action in window.findChildren(QAction):
+        for seq in action.shortcuts():
+            key = seq.toString()
+            assert key not in owner, f"{key} is both {owner[key]!r} and {action.text()!r}"
+            owner[key] = action.text()
+    assert {"Ctrl+O", "Ctrl+Shift+A", "Ctrl+Shift+B", "Ctrl+Alt+B", "F9"} <= set(owner)

@@ -17,6 +17,7 @@ from tests.tiny_projects import X0, Y0
 from viewers import colouring
 
 ALT, CTRL_SHIFT = Qt.KeyboardModifier.AltModifier, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+CTRL_ALT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
 RED = UTILITIES["DL"].rgb
 
 
@@ -96,7 +97,7 @@ def test_ground_cut_away_inside_the_clip_box(qtbot, pipes):
     assert redness(pixel(view, X0 + 3, Y0, 3.0)) < 30          # the duct bank is under opaque ground
     tools.toolbar.act_ground_hole.trigger()                    # nothing selected, no box: refused
     assert not tools.toolbar.act_ground_hole.isChecked() and view.stage.ground_hole is None
-    press(qtbot, win, Qt.Key.Key_B, CTRL_SHIFT)                # clip box on
+    press(qtbot, win, Qt.Key.Key_B, CTRL_ALT)                # clip box on
     assert view.clip_box.enabled
     tools.toolbar.act_ground_hole.trigger()
     hole = view.stage.ground_hole
@@ -117,7 +118,7 @@ def test_ground_cut_away_inside_the_clip_box(qtbot, pipes):
     assert view.stage.ground_hole is None
     assert redness(pixel(view, X0 + 3, Y0 + 3, 3.0)) < 30
     # around the selection instead of the box
-    press(qtbot, win, Qt.Key.Key_B, CTRL_SHIFT)
+    press(qtbot, win, Qt.Key.Key_B, CTRL_ALT)
     view.select("pipe_segments", "C")
     tools.toolbar.act_ground_hole.trigger()
     x0, y0, x1, y1 = view.stage.ground_hole
@@ -175,10 +176,10 @@ def test_camera_presets_and_clipping_tools(qtbot, pipes):
     assert near_colour(img, UTILITIES["JS"].rgb) < 5 and near_colour(img, RED) > 100
     mapper = view.stage.actors["pipe_segments"].GetMapper()
     assert mapper.GetClippingPlanes().GetNumberOfItems() == 1
-    press(qtbot, win, Qt.Key.Key_B, CTRL_SHIFT)        # clip box too: five planes of the box + the plane
+    press(qtbot, win, Qt.Key.Key_B, CTRL_ALT)        # clip box too: five planes of the box + the plane
     assert mapper.GetClippingPlanes().GetNumberOfItems() == 6
     press(qtbot, win, Qt.Key.Key_P, CTRL_SHIFT)
-    press(qtbot, win, Qt.Key.Key_B, CTRL_SHIFT)
+    press(qtbot, win, Qt.Key.Key_B, CTRL_ALT)
     assert view.stage.clip_planes == [] and near_colour(view.grab_image(), UTILITIES["JS"].rgb) > 100
     press(qtbot, win, Qt.Key.Key_F5)                   # reset to data
     assert cam.GetDirectionOfProjection()[2] < -0.3
@@ -333,7 +334,7 @@ def test_labels_are_decluttered_and_drawn_in_the_cjk_font(qtbot, pipes):
     top_zoomed(qtbot, win, view, 3.0)
     tools.toolbar.ground_slider.setValue(0)
     blank = view.grab_image()
-    press(qtbot, win, Qt.Key.Key_A, CTRL_SHIFT)
+    press(qtbot, win, Qt.Key.Key_L, CTRL_ALT)
     wait_idle(qtbot, tools)
     img = view.grab_image()
     placed = view.labels.placed
@@ -357,7 +358,7 @@ def test_labels_are_decluttered_and_drawn_in_the_cjk_font(qtbot, pipes):
     assert len(view.labels.placed) < len(placed) + 1
     boxes = [p[2] for p in view.labels.placed]
     assert not any(overlaps(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
-    press(qtbot, win, Qt.Key.Key_A, CTRL_SHIFT)
+    press(qtbot, win, Qt.Key.Key_L, CTRL_ALT)
     assert view.labels.placed == [] and not any(a.GetVisibility() for a in view.labels._actors)
 
 

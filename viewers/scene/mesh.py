@@ -115,3 +115,31 @@ class MeshBuilder:
         rgb.SetName(COLOUR)
         pd.GetPointData().AddArray(rgb)
         return pd
+
+
+def subset_cells(polydata, cells: np.ndarray):
+    """A polydata drawing only the cells ``cells`` (sorted ids, VTK order: verts, lines, polys) of
+    ``polydata``; it shares the points and point data, and carries no cell data."""
+    from vtkmodules.util.numpy_support import numpy_to_vtkIdTypeArray, vtk_to_numpy
+    from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
+
+    out = vtkPolyData()
+    out.SetPoints(polydata.GetPoints())
+    out.GetPointData().ShallowCopy(polydata.GetPointData())
+    cells = np.asarray(cells, dtype=np.int64)
+    start = 0
+    for get, put in (("GetVerts", "SetVerts"), ("GetLines", "SetLines"), ("GetPolys", "SetPolys")):
+        source = getattr(polydata, get)()
+        n = source.GetNumberOfCells()
+        local = cells[(cells >= start) & (cells < start + n)] - start
+        start += n
+        offsets = vtk_to_numpy(source.GetOffsetsArray()).astype(np.int64)
+        conn = vtk_to_numpy(source.GetConnectivityArray()).astype(np.int64)
+        sizes = offsets[local + 1] - offsets[local]
+        new_offsets = np.zeros(len(local) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=new_offsets[1:])
+        take = np.repeat(offsets[local] - new_offsets[:-1], sizes) + np.arange(new_offsets[-1])
+        ca = vtkCellArray()
+        ca.SetData(numpy_to_vtkIdTypeArray(new_offsets, deep=True), numpy_to_vtkIdTypeArray(conn[take], deep=True))
+        getattr(out, put)(ca)
+    return out

@@ -49,6 +49,7 @@ class LayerMesh:
     layer: str
     polydata: object                 # vtkPolyData, local coordinates
     ids: np.ndarray                  # feature id per row (object array of str)
+    utility: np.ndarray | None = None   # CJJ 61 utility code per row (feature_utilities); None: no utilities
     cell_rows: np.ndarray = field(init=False, repr=False)
     locator: object = field(default=None, init=False, repr=False)   # picking, built on first use
 
@@ -173,8 +174,16 @@ def _ids(layer: str, gdf) -> np.ndarray:
     return gdf[registry.get(layer).id_field].to_numpy(dtype=object)
 
 
+def feature_utilities(gdf) -> np.ndarray | None:
+    """The CJJ 61 utility code of every row (gis.utilities.parent_codes); None without a ``utility`` column."""
+    from gis.utilities import parent_codes
+
+    return parent_codes(gdf["utility"]) if "utility" in gdf.columns else None
+
+
 def _mesh(layer: str, mb: MeshBuilder, gdf) -> LayerMesh:
-    return LayerMesh(layer, mb.polydata(styles.feature_colours(layer, gdf)), _ids(layer, gdf))
+    return LayerMesh(layer, mb.polydata(styles.feature_colours(layer, gdf)), _ids(layer, gdf),
+                     feature_utilities(gdf))
 
 
 def _plan_layer(layer: str, gdf, origin: np.ndarray, lod_min: int | None) -> LayerMesh | TiledLayer:
@@ -185,7 +194,8 @@ def _plan_layer(layer: str, gdf, origin: np.ndarray, lod_min: int | None) -> Lay
         return _mesh(layer, builder.build(layer, gdf, origin), gdf)
     if lod_min is None or not len(parts) or builder.cells(layer, parts).sum() < lod_min:
         return _mesh(layer, builder.mesh(layer, parts), gdf)
-    return TiledLayer(layer, builder, parts.lean(), _ids(layer, gdf), styles.feature_colours(layer, gdf))
+    return TiledLayer(layer, builder, parts.lean(), _ids(layer, gdf), styles.feature_colours(layer, gdf),
+                      feature_utilities(gdf))
 
 
 def _ground_mesh(mb: MeshBuilder) -> LayerMesh:

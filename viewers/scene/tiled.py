@@ -133,6 +133,17 @@ class TileMesh:
         return len(self.cell_rows)
 
 
+def rows_with_ids(ids: np.ndarray, wanted) -> np.ndarray:
+    """The rows of ``ids`` (an object array of feature ids) whose id is in ``wanted`` (hashed: a
+    million ids take a few tens of ms)."""
+    import pandas as pd
+
+    wanted = list(wanted)
+    if not wanted or not len(ids):
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(pd.Series(ids, copy=False).isin(wanted).to_numpy())
+
+
 def _chain_pieces(tm: TileMesh, cells: np.ndarray) -> np.ndarray:
     """The original pieces the thinned cells ``cells`` of ``tm`` stand for."""
     first, count = tm.first[cells], tm.count[cells]
@@ -152,17 +163,26 @@ class _Thin:
 class TiledLayer:
     """One big layer's parts, tiles and per-tile meshes (see the module docstring).
 
-    ``parts`` are the builder's lean arrays; ``ids`` and ``colours`` (uint8
-    RGB) are per feature row.  The overview is built here; other levels on
-    demand by :meth:`mesh` (thread-safe: pure numpy and VTK data objects).
+    ``parts`` are the builder's lean arrays; ``ids``, ``colours`` (uint8
+    RGB) and ``utility`` (CJJ 61 code, or None) are per feature row; thinned
+    lines never join two utilities (each can be hidden on its own).  The
+    overview is built here; other levels on demand by :meth:`mesh`
+    (thread-safe: pure numpy and VTK data objects).
     """
 
-    def __init__(self, layer: str, builder: LayerBuilder, parts: Parts, ids: np.ndarray, colours: np.ndarray):
+    def __init__(self, layer: str, builder: LayerBuilder, parts: Parts, ids: np.ndarray, colours: np.ndarray,
+                 utility: np.ndarray | None = None):
         self.layer = layer
         self.builder = builder
         self.parts = parts
         self.ids = ids
         self.colours = colours
+        self.utility = utility
+        self._utility_index = None
+        if utility is not None:
+            import pandas as pd
+
+            self._utility_index = pd.factorize(utility)[0].astype(np.int64)
         self.swept = isinstance(parts, SweptPieces)
         low, high = parts.bounds()
         lo, hi = low.min(axis=0), high.max(axis=0)
@@ -241,8 +261,10 @@ class TiledLayer:
         """Thinned centre lines of pieces ``items`` (chains kept within their ``tile``) within half a
         pixel at ``mpp`` metres per pixel; chains under 2 px are left out."""
         p: SweptPieces = self.parts
-        colour_id = np.unique(self.colours[p.row[items]].astype(np.int64) @ np.array([65536, 256, 1]),
-                              return_inverse=True)[1].ravel()
+        key = self.colours[p.row[items]].astype(np.int64) @ np.array([65536, 256, 1])
+        if self._utility_index is not None:     # same colour, other utility (GY and QT are both black): apart
+            key = key * (int(self._utility_index.max(initial=0)) + 1) + self._utility_index[p.row[items]]
+        colour_id = np.unique(key, return_inverse=True)[1].ravel()
         n_colours = int(colour_id.max(initial=0)) + 1
         s = chains.simplify(p.a[items], p.b[items], tile * n_colours + colour_id, mpp / 2,
                             z_weight=Z_WEIGHT, min_extent=2 * mpp)
@@ -265,9 +287,10 @@ class TiledLayer:
         """The feature row drawn by ``cell`` of an exact mesh (see :meth:`row_near_ray` for thinned ones)."""
         return int(tm.cell_rows[cell]) if 0 <= cell < tm.n_cells else None
 
-    def row_near_ray(self, meshes: list[TileMesh], p0, p1) -> int | None:
+    def row_near_ray(self, meshes: list[TileMesh], p0, p1, hidden: np.ndarray | None = None) -> int | None:
         """The feature row of the original piece nearest the pick ray p0 -> p1 (local, unexaggerated)
-        among the pieces that the thinned lines ``meshes`` stand for.
+        among the pieces that the thinned lines ``meshes`` stand for (less the rows ``hidden``, a
+        mask per row: a thinned line stands for pieces of one utility).
 
         A thinned segment lies within ``T`` (half a pixel of its level) of its
         pieces, so only segments within (nearest segment + 2 T) of the ray can
@@ -279,8 +302,9 @@ class TiledLayer:
         found = []
         for tm in meshes:
             ends = vtk_to_numpy(tm.polydata.GetPoints().GetData()).astype(np.float64).reshape(-1, 2, 3)
-            found.append((tm, geo.segment_line_distance(ends[:, 0], ends[:, 1], p0, p1 - p0)))
-        if not found or not any(len(d) for _, d in found):
+            d = geo.segment_line_distance(ends[:, 0], ends[:, 1], p0, p1 - p0)
+            found.append((tm, d if hidden is None else np.where(hidden[tm.cell_rows], np.inf, d)))
+        if not found or not any(np.isfinite(d).any() for _, d in found):
             return None
         reach = min(d.min() for _, d in found if len(d)) + MAX_MPP[FAR]
         cand = np.concatenate([_chain_pieces(tm, np.flatnonzero(d <= reach)) for tm, d in found])
@@ -288,15 +312,17 @@ class TiledLayer:
         dist = geo.segment_line_distance(p.a[cand].astype(np.float64), p.b[cand].astype(np.float64), p0, p1 - p0)
         return int(p.row[cand[np.argmin(dist)]])
 
-    def feature_mesh(self, feature_id: str) -> MeshBuilder | None:
-        """The exact mesh of one feature (the selection overlay); None when it is not here."""
-        rows = np.flatnonzero(self.ids == feature_id)
-        if len(rows) == 0:
-            return None
-        sel = np.flatnonzero(np.isin(self.parts.row, rows))
+    def features_mesh(self, feature_ids: list[str], exact_max: int | None = None) -> tuple[MeshBuilder | None, np.ndarray]:
+        """(mesh, rows drawn) of the features ``feature_ids`` (the selection overlay): their exact
+        mesh, or their sketch beyond ``exact_max`` parts; (None, no rows) when none is here."""
+        rows = rows_with_ids(self.ids, feature_ids)
+        sel = np.flatnonzero(np.isin(self.parts.row, rows)) if len(rows) else rows
         if len(sel) == 0:
-            return None
-        return self.builder.mesh(self.layer, self.parts.take(sel))
+            return None, sel
+        parts = self.parts.take(sel)
+        exact = exact_max is None or len(sel) <= exact_max
+        mb = self.builder.mesh(self.layer, parts) if exact else self.builder.sketch(self.layer, parts)
+        return mb, np.unique(parts.row)
 
     @property
     def overview_cells(self) -> int:
