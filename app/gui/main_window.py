@@ -22,7 +22,7 @@ from app.gui.layer_tree import LayerTree
 from app.gui.project_loader import LoadedProject, create_project, load_demo, load_project
 from app.gui.views import create_views
 from app.gui.worker import TaskRunner
-from gis.errors import Cancelled
+from gis.errors import Cancelled, SubterraError
 
 GROUND_OPACITIES = (1.0, 0.5, 0.0)
 EXAGGERATIONS = (1.0, 2.0, 5.0)
@@ -229,7 +229,7 @@ class MainWindow(QMainWindow):
             return
         self._linking = True
         try:
-            values = self.project.feature(layer, feature_id) if (self.project and feature_id) else None
+            values = self._feature(layer, feature_id)
             for view in self.views():
                 view.select(layer, feature_id if values else None)
             if values:
@@ -238,6 +238,16 @@ class MainWindow(QMainWindow):
                 self.attributes.clear_feature()
         finally:
             self._linking = False
+
+    def _feature(self, layer: str, feature_id: str) -> dict | None:
+        """A picked feature's attributes from the store (an index lookup: well under 20 ms at 1M)."""
+        if self.project is None or not feature_id:
+            return None
+        try:
+            return self.project.feature(layer, feature_id)
+        except SubterraError as exc:        # e.g. the file was moved away or is locked by a writer
+            self.statusBar().showMessage(dialogs.error_text(exc), 8000)
+            return None
 
     def _cursor_moved(self, x: float, y: float) -> None:
         self.coord_label.setText(f"X {x:,.3f}  Y {y:,.3f}")

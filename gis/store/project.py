@@ -262,8 +262,11 @@ class Project:
         when no feature has that id.  Values come typed: dates as ``datetime.date``, bools as bool."""
         lay = registry.get(layer)
         cols = ", ".join(gpkg_sql.quote(f.name) for f in lay.fields)
-        row = self._con.execute(f"SELECT {cols} FROM {gpkg_sql.quote(layer)} WHERE {gpkg_sql.quote(lay.id_field)} = ? "
-                                "LIMIT 1", (str(feature_id),)).fetchone()
+        try:
+            row = self._con.execute(f"SELECT {cols} FROM {gpkg_sql.quote(layer)} "
+                                    f"WHERE {gpkg_sql.quote(lay.id_field)} = ? LIMIT 1", (str(feature_id),)).fetchone()
+        except sqlite3.OperationalError as exc:
+            raise _sqlite_error(self.path, exc, exc)
         if row is None:
             return None
         return {f.name: _typed(value, f.type) for f, value in zip(lay.fields, row)}
