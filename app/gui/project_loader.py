@@ -127,24 +127,44 @@ def utility_counts(project) -> dict[str, int]:
     return counts
 
 
-def _open(path: str, progress: Progress, keep: Mapping[str, Any] | None = None) -> LoadedProject:
-    """Open ``path``: counts from SQL, the scene from the Project (lean reads)."""
+def _open(path: str, progress: Progress, keep: Mapping[str, Any] | None = None,
+          scene_cache: str | None = None) -> LoadedProject:
+    """Open ``path``: counts from SQL, the scene from the Project (lean reads), or from
+    ``scene_cache`` while that holds the scene of this very file (viewers.scene.cache)."""
     from gis.store import Project
     from gis.store.terrain import has_terrain
-    from viewers.scene import build_project_scene
 
     with Project.open(path) as project:
         meta = project.meta
         counts = {name: project.count(name) for name in registry.LAYERS}
         utilities = utility_counts(project)
         terrain = has_terrain(project)
-        # The app shows the user's own project on screen, sensitive layers included;
-        # outputs (render, export, reports) go through gis.policy instead.
-        scene = build_project_scene(project, progress=progress, include_sensitive=True)
+        scene = _scene(project, progress, scene_cache)
     path = os.path.abspath(path)
     return LoadedProject(path=path, crs_name=meta["crs_name"], vertical_datum=meta["vertical_datum"],
                          counts=counts, utility_counts=utilities, has_terrain=terrain, scene=scene,
                          frames=LayerFrames(path, counts, keep))
+
+
+def _scene(project, progress: Progress, scene_cache: str | None):
+    """The project's plan scene, built (the app shows the user's own project on screen, sensitive
+    layers included; outputs go through gis.policy instead) or loaded from ``scene_cache``."""
+    from viewers.scene import build_project_scene
+
+    settings = {"include_sensitive": True}
+    if scene_cache is None:
+        return build_project_scene(project, progress=progress, **settings)
+    from viewers.scene.cache import load_scene, save_scene, scene_key
+
+    key = scene_key(project.path, **settings)
+    scene = load_scene(scene_cache, key)
+    if scene is None:
+        scene = build_project_scene(project, progress=progress, **settings)
+        try:
+            save_scene(scene, scene_cache, key)
+        except OSError:           # a read-only data folder: build again next time
+            pass
+    return scene
 
 
 def load_project(path: str, progress: Progress) -> LoadedProject:
@@ -170,7 +190,13 @@ def create_project(path: str, crs: str, vertical_datum: str, progress: Progress)
 
 
 def load_demo(progress: Progress) -> LoadedProject:
-    """Open the bundled demo district, generating and caching it on first use (worker thread)."""
+    """Open the bundled demo district, generating and caching it on first use (worker thread).
+
+    Its scene is kept beside it (only the demo's: a saved scene of the user's own projects
+    would copy sensitive layers out of the project file), so the app starts without building it.
+    """
     from gis.demo import default_demo_path
 
-    return load_project(str(default_demo_path()), progress)
+    progress.start(0, "Opening project")
+    path = default_demo_path()
+    return _open(str(path), progress, scene_cache=str(path.with_suffix(".scene.npz")))

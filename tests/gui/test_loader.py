@@ -2,11 +2,15 @@
 attributes come from the store by id, whole layers only on demand."""
 from __future__ import annotations
 
+import os
+
 import geopandas as gpd
+import numpy as np
 import pytest
 from shapely.geometry import LineString
 
 from app.gui import project_loader
+from gis.demo import default_demo_path
 from gis.progress import Progress
 from gis.store import Project
 from tests.gui.conftest import open_and_wait
@@ -78,3 +82,26 @@ def test_reload_after_an_import_counts_anew_and_keeps_other_frames(small_project
     assert "RQ1-RQ2" in set(again.scene.layers["pipe_segments"].ids)
     assert again.frames.cached() == ["pipe_points"] and again.frames["pipe_points"] is points
     assert again.feature("pipe_segments", "RQ1-RQ2")["material"] == "聚乙烯"
+
+
+def test_demo_scene_is_kept_beside_the_demo_and_reused_until_the_demo_changes(demo_data_dir, monkeypatch,
+                                                                              scene_sources):
+    monkeypatch.setenv("SUBTERRA_DATA_DIR", str(demo_data_dir))
+    demo = default_demo_path()
+    saved = demo.with_suffix(".scene.npz")
+    saved.unlink(missing_ok=True)
+    first = project_loader.load_demo(Progress())
+    assert len(scene_sources) == 1 and saved.exists()
+    again = project_loader.load_demo(Progress())
+    assert len(scene_sources) == 1                                  # from the saved scene, not built
+    assert list(again.scene.layers) == list(first.scene.layers) and again.counts == first.counts
+    for name, mesh in first.scene.layers.items():
+        assert np.array_equal(again.scene.layers[name].ids, mesh.ids)
+        assert again.scene.layers[name].n_cells == mesh.n_cells
+    assert again.scene.ground.n_cells == first.scene.ground.n_cells
+    assert again.frames.cached() == [] and again.feature("pipe_segments", again.scene.layers[
+        "pipe_segments"].ids[0])["line_id"] == again.scene.layers["pipe_segments"].ids[0]
+    st = os.stat(demo)
+    os.utime(demo, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))   # the demo changed: built again
+    project_loader.load_demo(Progress())
+    assert len(scene_sources) == 2
