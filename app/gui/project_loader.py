@@ -127,19 +127,29 @@ def utility_counts(project) -> dict[str, int]:
     return counts
 
 
+def _counts(path: str) -> tuple[dict[str, int], dict[str, int]]:
+    """Features per layer and pipe segments per utility (own read-only connection: runs on a thread)."""
+    from gis.store import Project
+
+    with Project.open(path, readonly=True) as project:
+        return {name: project.count(name) for name in registry.LAYERS}, utility_counts(project)
+
+
 def _open(path: str, progress: Progress, keep: Mapping[str, Any] | None = None,
           scene_cache: str | None = None) -> LoadedProject:
     """Open ``path``: counts from SQL, the scene from the Project (lean reads), or from
     ``scene_cache`` while that holds the scene of this very file (viewers.scene.cache)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from gis.store import Project
     from gis.store.terrain import has_terrain
 
-    with Project.open(path) as project:
+    with Project.open(path) as project, ThreadPoolExecutor(1, thread_name_prefix="subterra-counts") as pool:
         meta = project.meta
-        counts = {name: project.count(name) for name in registry.LAYERS}
-        utilities = utility_counts(project)
         terrain = has_terrain(project)
+        counted = pool.submit(_counts, path)    # SQLite scans release the GIL: counted while the scene builds
         scene = _scene(project, progress, scene_cache)
+        counts, utilities = counted.result()
     path = os.path.abspath(path)
     return LoadedProject(path=path, crs_name=meta["crs_name"], vertical_datum=meta["vertical_datum"],
                          counts=counts, utility_counts=utilities, has_terrain=terrain, scene=scene,

@@ -1,10 +1,9 @@
 """App cold start on the small demo: process start -> window shown -> first frame rendered.
 
-Each run is a fresh ``subterra`` process with no arguments (app.cli.main([]):
-the app opens the cached small demo), instrumented from inside: an import
-hook patches the main window when the app imports it and records when the
-window is shown, the views exist, each view (2D map, 3D) first renders with
-the scene and the project is loaded, then quits.  Two cases:
+Each run is a fresh ``subterra`` process with no arguments (the app opens the
+cached small demo) under :mod:`tests.benchmarks.app_probe`, which records
+when the window is shown, the views exist, each view (2D map, 3D) first
+renders with the scene and the project is loaded, then quits.  Two cases:
 
 - ``first start``: the demo exists but its saved scene does not (removed
   before each run): the scene is built from the project (lean reads) and saved;
@@ -34,73 +33,10 @@ RUNS, FIRST_RUNS = 5, 3
 XVFB = ["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24"]
 MARKS = ("window_shown", "views_created", "frame_2d", "frame_3d", "project_loaded")
 
-# Runs `subterra` (app.cli.main([])) with probes on the main window, patched as the app imports it.
-LAUNCH_APP = r"""
-import importlib.abc, importlib.util, json, sys, time
-
-marks = {"python_up": time.time()}
-
-def mark(name):
-    if name not in marks:
-        marks[name] = time.time()
-        marks["cpu_" + name] = time.process_time()
-    if all(k in marks for k in ("frame_2d", "frame_3d", "project_loaded")):
-        from PySide6.QtWidgets import QApplication
-        QApplication.instance().quit()
-
-def probe(module):
-    cls = module.MainWindow
-    init, show = cls.__init__, cls.showEvent
-
-    def frame_probe(view, name):
-        def on_end(_obj, _event):
-            if view.stage.scene is not None:
-                mark(name)
-        view.render_window.AddObserver("EndEvent", on_end)
-
-    def views_ready(win):
-        mark("views_created")
-        frame_probe(win.map2d, "frame_2d")
-        frame_probe(win.view3d, "frame_3d")
-
-    def failed(message):
-        marks["error"] = message
-        from PySide6.QtWidgets import QApplication
-        QApplication.instance().quit()
-
-    def patched_init(self, *args, **kwargs):
-        init(self, *args, **kwargs)
-        self.views_ready.connect(lambda: views_ready(self))
-        self.project_loaded.connect(lambda _path: mark("project_loaded"))
-        self.project_failed.connect(failed)
-
-    def patched_show(self, event):
-        mark("window_shown")
-        show(self, event)
-
-    cls.__init__, cls.showEvent = patched_init, patched_show
-
-class Hook(importlib.abc.MetaPathFinder):
-    def find_spec(self, name, path, target=None):
-        if name != "app.gui.main_window":
-            return None
-        sys.meta_path.remove(self)
-        spec = importlib.util.find_spec(name)
-        run = spec.loader.exec_module
-        def exec_module(module):
-            run(module)
-            probe(module)
-        spec.loader.exec_module = exec_module
-        return spec
-
-sys.meta_path.insert(0, Hook())
-from app.cli import main
-main([])
-print("MARKS " + json.dumps(marks), flush=True)
-"""
+APP = ["-m", "tests.benchmarks.app_probe"]      # `subterra` with probes on the main window
 
 # Baseline: the floor of any PySide6 app, an empty window shown.
-LAUNCH_BASELINE = r"""
+BASELINE = ["-c", r"""
 import json, time
 from PySide6.QtWidgets import QApplication, QMainWindow
 from PySide6.QtCore import QTimer
@@ -112,12 +48,12 @@ marks["window_shown"] = time.time()
 QTimer.singleShot(0, app.quit)
 app.exec()
 print("MARKS " + json.dumps(marks), flush=True)
-"""
+"""]
 
 
-def _launch(code: str, args: list[str], env: dict) -> dict[str, float]:
-    """Start one process; seconds from its start to each mark."""
-    cmd = [sys.executable, "-c", code, *args]
+def _launch(args: list[str], env: dict) -> dict[str, float]:
+    """Start one Python process with ``args``; seconds from its start to each mark (CPU marks as they are)."""
+    cmd = [sys.executable, *args]
     t0 = time.time()
     out = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     line = next((l for l in out.stdout.splitlines() if l.startswith("MARKS ")), None)
@@ -126,7 +62,8 @@ def _launch(code: str, args: list[str], env: dict) -> dict[str, float]:
     marks = json.loads(line[6:])
     if "error" in marks:
         raise RuntimeError(f"the app could not open the demo: {marks['error']}")
-    return {k: (v if k.startswith("cpu") else v - t0) for k, v in marks.items()}
+    return {k: (v if k.startswith(("cpu", "rss")) else v - t0) for k, v in marks.items()
+            if isinstance(v, float)}
 
 
 def _demo(env: dict) -> tuple[str, float]:
@@ -174,17 +111,17 @@ def main() -> None:
         demo, built = _demo(env)
         saved = Path(demo).with_suffix(".scene.npz")
         print(f"demo: {demo} (generated in {built:.2f} s, before the runs below)")
-        _launch(LAUNCH_APP, [], env)                  # warm-up: compiles the modules, not counted
+        _launch(APP, env)                  # warm-up: compiles the modules, not counted
         first_runs = []
         for _ in range(FIRST_RUNS):
             saved.unlink(missing_ok=True)
-            first_runs.append(_launch(LAUNCH_APP, [], env))
+            first_runs.append(_launch(APP, env))
             Path(env["SUBTERRA_SETTINGS"]).unlink(missing_ok=True)
         later_runs = []
         for _ in range(RUNS):
-            later_runs.append(_launch(LAUNCH_APP, [], env))
+            later_runs.append(_launch(APP, env))
             Path(env["SUBTERRA_SETTINGS"]).unlink(missing_ok=True)
-        base_runs = [_launch(LAUNCH_BASELINE, [], env) for _ in range(RUNS)]
+        base_runs = [_launch(BASELINE, env) for _ in range(RUNS)]
     print(f"machine: {os.cpu_count()} cores, "
           f"{'Xvfb' if not os.environ.get('DISPLAY') else 'display ' + os.environ['DISPLAY']}, llvmpipe; "
           f"load average {os.getloadavg()[0]:.2f} (other work on the machine inflates wall times, not CPU)")
