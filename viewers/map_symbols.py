@@ -51,14 +51,26 @@ class SymbolPoints:
         return len(self.ids)
 
 
-def symbol_points(frame, origin) -> SymbolPoints:
-    """The symbols of a ``pipe_points`` GeoDataFrame in a scene with ``origin`` (local coordinates)."""
-    import shapely
+def symbol_columns() -> list[str]:
+    """The ``pipe_points`` columns symbol_points uses, the id first."""
+    from gis import layers as registry
 
+    lay = registry.get(LAYER)
+    return [lay.id_field] + [c for c in ("appurtenance", "utility", "subtype") if c in lay.field_names]
+
+
+def symbol_points(frame, origin) -> SymbolPoints:
+    """The symbols of ``pipe_points`` rows (a GeoDataFrame, or a lean CoordFrame of
+    viewers.scene.frames) in a scene with ``origin`` (local coordinates)."""
     from gis import layers as registry
     from viewers.scene.project_scene import feature_utilities
 
-    xyz = shapely.get_coordinates(frame.geometry.values, include_z=True)
+    if hasattr(frame, "coords"):
+        xyz = frame.coords.copy()
+    else:
+        import shapely
+
+        xyz = shapely.get_coordinates(frame.geometry.values, include_z=True)
     if len(xyz) != len(frame):
         raise ValueError("pipe points must be single points")
     xyz = np.nan_to_num(xyz, nan=float(origin[2])) - np.asarray(origin, dtype=float)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QPoint, QTimer, Signal
 
 from viewers import camera
+from viewers.styles import exaggeration_text
 from viewers.qt_vtkview import VtkView
 
 DEFAULT_AZIMUTH, DEFAULT_ELEVATION = 210.0, 35.0
@@ -22,11 +23,6 @@ TOP_ELEVATION = 90.0
 HOVER_MS = 150                   # hover picking waits until the mouse rests this long
 BADGE_PX = 15
 CLIP_BOX_SHARE = 0.5             # a new clip box covers this share of the data's plan extent
-
-
-def exaggeration_text(k: float) -> str:
-    """The on-screen exaggeration badge, e.g. "Z×5"."""
-    return f"Z×{k:g}"
 
 
 class View3D(VtkView):
@@ -86,7 +82,7 @@ class View3D(VtkView):
         self.stage.set_clip_planes(None)
         self.labels.clear()
         super().set_scene(scene)
-        self.set_exaggeration(self.stage.exaggeration)
+        self._show_exaggeration(self.stage.exaggeration)
 
     def clear(self) -> None:
         """Show nothing."""
@@ -97,10 +93,14 @@ class View3D(VtkView):
     def set_exaggeration(self, k: float) -> None:
         """Vertical exaggeration of every layer and the ground; the badge shows it."""
         self.stage.set_exaggeration(k)
+        self._show_exaggeration(k)
+        self.redraw()
+
+    def _show_exaggeration(self, k: float) -> None:
+        """The badge and the clip widgets follow exaggeration ``k`` (the stage has it already)."""
         self.badge.SetInput(exaggeration_text(k))
         self.clip_box.rescale(k)
         self.section_plane.rescale(k)
-        self.redraw()
 
     # -------------------------------------------------------------- cameras
     def view_top(self) -> None:

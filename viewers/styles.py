@@ -132,3 +132,8 @@ def _utility_rgb(code: str, subtype: str) -> RGB:
 def to_unit(rgb: RGB) -> tuple[float, float, float]:
     """0-255 RGB as VTK's 0-1 floats."""
     return rgb[0] / 255.0, rgb[1] / 255.0, rgb[2] / 255.0
+
+
+def exaggeration_text(k: float) -> str:
+    """The on-screen vertical exaggeration badge, e.g. "Z×5"."""
+    return f"Z×{k:g}"

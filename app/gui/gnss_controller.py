@@ -59,6 +59,12 @@ def capture_into_project(path: str, session, frame: str | None, request: Capture
     return CaptureOutcome(surveyed, frames)
 
 
+def survey_frame(frames, progress: Progress):
+    """The project's survey points (app.gui.project_loader.LayerFrames reads them once; worker thread)."""
+    progress.check()
+    return frames.get("survey_points")
+
+
 def load_geodesy(path: str, frame: str | None, progress: Progress):
     """The project's conversion chain from the GNSS frame to its grid (worker thread)."""
     from gis.geodesy.calibration import ProjectGeodesy
@@ -205,11 +211,19 @@ class GnssController(QObject):
         self._marker_at = None
         if project is None:
             return
-        self._show_survey_points(project.frames.get("survey_points"))
+        self._show_survey_points(None)
+        if project.counts.get("survey_points"):        # read on the worker: the GUI never waits on I/O
+            self._run_background(tr("Reading the survey points"), partial(survey_frame, project.frames),
+                                 partial(self._survey_points_read, project.path),
+                                 lambda exc: self.win.statusBar().showMessage(dialogs.error_text(exc), 8000))
         key = (project.path, self.panel.frame())
         self._geodesy_for = key
         self._run_background(tr("Reading the project's coordinate conversion"), partial(load_geodesy, *key),
                              partial(self._geodesy_loaded, key), partial(self._geodesy_failed, key))
+
+    def _survey_points_read(self, path: str, frame) -> None:
+        if self.win.project is not None and self.win.project.path == path:
+            self._show_survey_points(frame)
 
     def _geodesy_loaded(self, key, geodesy) -> None:
         if key == self._geodesy_for:

@@ -91,14 +91,14 @@ class ImportUi(QObject):
 
     def refresh(self, layers: list[str]) -> None:
         """Read ``layers`` again and rebuild the scene (window's worker), then show it in both views."""
-        from app.gui.import_work import reload_layers
+        from app.gui.project_loader import reload_project
         from gis import layers as registry
 
         project = self.window.project
         if project is None:
             return
         layers = [name for name in layers if name in registry.LAYERS]
-        started = self.window.runner.run(tr("Updating the views"), partial(reload_layers, project, layers),
+        started = self.window.runner.run(tr("Updating the views"), partial(reload_project, project, layers),
                                          self._refreshed, self._refresh_failed)
         if not started:
             self.window.statusBar().showMessage(tr("The views were not updated: reopen the project"), 8000)

@@ -1,5 +1,5 @@
 """The Import wizard's work, run on a worker thread: each function opens the project, calls one
-``importers`` function (or reads what the views need again) and returns plain data.
+``importers`` function and returns plain data.
 
 No Qt here.  The importers word their problems in the language of
 ``SUBTERRA_LANG``; :func:`use_language` sets it to the UI's before work starts.
@@ -149,20 +149,3 @@ def revert(project_path: str, import_id: int, progress: Progress) -> dict[str, i
     progress.start(0, "reverting")
     with Project.open(project_path) as project:
         return core_revert(project, import_id)
-
-
-def reload_layers(loaded, layers: list[str], progress: Progress):
-    """``loaded`` with ``layers`` (and the terrain) read again and the scene rebuilt."""
-    from app.gui.project_loader import read_frames, utility_counts
-    from gis import layers as registry
-    from gis.store import Project
-    from viewers.scene import build_project_scene
-
-    with Project.open(loaded.path, readonly=True) as project:
-        counts = {name: project.count(name) for name in registry.LAYERS}
-        frames = {k: v for k, v in loaded.frames.items() if k not in layers}
-        frames.update(read_frames(project, {k: counts[k] for k in layers}, progress))
-        terrain = project.terrain()
-    scene = build_project_scene(frames, progress=progress, include_sensitive=True, terrain=terrain)
-    return dataclasses.replace(loaded, counts=counts, utility_counts=utility_counts(frames),
-                               has_terrain=terrain is not None, frames=frames, scene=scene)

@@ -52,8 +52,9 @@ def check_display() -> None:
                          "xvfb-run); the other subterra commands need none")
 
 
-def run_gui(project: str | None) -> int:
-    """Open the main window on ``project`` (None: the demo district) and run the event loop."""
+def run_gui(project: str | None, smoke_test: bool = False) -> int:
+    """Open the main window on ``project`` (None: the demo district) and run the event loop;
+    ``smoke_test`` quits once both views show it (app.gui.smoke)."""
     from app.gui.main_window import MainWindow
 
     check_display()
@@ -62,6 +63,10 @@ def run_gui(project: str | None) -> int:
     configure_application(app, settings)
     window = MainWindow(settings)
     window.show()
+    if smoke_test:
+        from app.gui import smoke
+
+        smoke.arm(app, window)
     if project:
         window.open_project(project)
     else:

@@ -37,10 +37,15 @@ def features_in_box(frames: dict[str, Any], bbox, layers, hidden, progress: Prog
     return query(frames, bbox, layers, hidden)
 
 
-def prepare_symbols(frame, origin, progress: Progress):
-    """The map symbols of the project's pipe points (worker thread)."""
-    from viewers.map_symbols import symbol_points
+def prepare_symbols(path: str, origin, progress: Progress):
+    """The map symbols of the project's pipe points, read lean (no geometry objects) from the
+    project at ``path`` (worker thread)."""
+    from gis.store import Project
+    from viewers.map_symbols import symbol_columns, symbol_points
+    from viewers.scene.frames import read_lean
 
+    with Project.open(path, readonly=True) as project:
+        frame = read_lean(project, POINTS_LAYER, symbol_columns())
     progress.check()
     return symbol_points(frame, origin)
 
@@ -91,6 +96,7 @@ class MapTools(QObject):
         self._value = 0.0
         win.views_ready.connect(self._connect_views)
         win.project_loaded.connect(self._project_loaded)
+        win.scene_shown.connect(self._scene_shown)
         win.layer_tree.utility_toggled.connect(self._utility_toggled)
         win.layer_tree.zoom_requested.connect(self.zoom_to_layer)
         self._update_actions()
@@ -146,12 +152,14 @@ class MapTools(QObject):
     def _project_loaded(self, _path: str) -> None:
         self._kind = None
         self._show_result()
+
+    def _scene_shown(self) -> None:
+        """Symbols for the scene just shown (a project opened or refreshed after an import)."""
         project = self.win.project
-        frame = project.frames.get(POINTS_LAYER) if project is not None else None
-        if self.map2d is None or frame is None or not len(frame):
+        if self.map2d is None or project is None or not project.counts.get(POINTS_LAYER):
             return
         scene = project.scene
-        self.symbol_runner.run(tr("Preparing map symbols"), partial(prepare_symbols, frame, scene.origin),
+        self.symbol_runner.run(tr("Preparing map symbols"), partial(prepare_symbols, project.path, scene.origin),
                                partial(self._symbols_ready, scene), self._symbols_failed, dialog=False)
 
     def _symbols_ready(self, scene, points) -> None:

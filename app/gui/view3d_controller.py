@@ -263,7 +263,7 @@ class View3DController(QObject):
         self.toolbar.exag_spin.setValue(int(round(k)))
 
     def _update_exaggeration_label(self) -> None:
-        from viewers.qt_view3d import exaggeration_text
+        from viewers.styles import exaggeration_text
 
         self.exag_status.setText(tr("Vertical exaggeration {value}",
                                     value=exaggeration_text(self.toolbar.exag_spin.value())))

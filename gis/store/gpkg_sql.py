@@ -11,7 +11,6 @@ import sqlite3
 import struct
 
 import numpy as np
-import shapely
 
 GPKG_APPLICATION_ID = 0x47504B47  # "GPKG"
 GPKG_USER_VERSION = 10400         # GeoPackage 1.4 (its rtree triggers are the ones we write)
@@ -28,6 +27,8 @@ def encode(geoms: np.ndarray, srs_id: int, has_z: bool) -> tuple[list[bytes | No
 
     Bounds are minx, miny, maxx, maxy (NaN for empty or missing geometries).
     """
+    import shapely      # here, not at module level: opening and reading a project needs no shapely
+
     geoms = np.asarray(geoms, dtype=object)
     wkb = shapely.to_wkb(geoms, flavor="iso", byte_order=1,
                          output_dimension=3 if has_z else 2, include_srid=False)
@@ -58,6 +59,8 @@ def header_size(blob: bytes) -> int:
 
 def decode(blobs: list[bytes | None]) -> np.ndarray:
     """Decode GeoPackage blobs to shapely geometries (None stays None)."""
+    import shapely
+
     wkb = [None if b is None else bytes(b[header_size(b):]) for b in blobs]
     return shapely.from_wkb(np.array(wkb, dtype=object))
 
@@ -69,6 +72,8 @@ def _envelope(blob: bytes | None) -> tuple[float, float, float, float] | None:
     if (blob[3] >> 1) & 0b111:
         order = "<" if blob[3] & 1 else ">"
         return struct.unpack_from(order + "4d", blob, 8)
+    import shapely
+
     geom = shapely.from_wkb(bytes(blob[header_size(blob):]))
     if geom.is_empty:
         return None

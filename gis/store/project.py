@@ -257,6 +257,26 @@ class Project:
             gdf = gdf.set_crs(self.crs, allow_override=True)
         return gdf
 
+    def feature(self, layer: str, feature_id: str) -> dict | None:
+        """One feature's registry fields by its id (a unique-index lookup; no geometry), or None
+        when no feature has that id.  Values come typed: dates as ``datetime.date``, bools as bool."""
+        lay = registry.get(layer)
+        cols = ", ".join(gpkg_sql.quote(f.name) for f in lay.fields)
+        try:
+            row = self._con.execute(f"SELECT {cols} FROM {gpkg_sql.quote(layer)} "
+                                    f"WHERE {gpkg_sql.quote(lay.id_field)} = ? LIMIT 1", (str(feature_id),)).fetchone()
+        except sqlite3.OperationalError as exc:
+            raise _sqlite_error(self.path, exc, exc)
+        if row is None:
+            return None
+        return {f.name: _typed(value, f.type) for f, value in zip(lay.fields, row)}
+
+    def value_counts(self, layer: str, field_name: str) -> dict:
+        """Features per distinct value of one field (missing values under None)."""
+        lay = registry.get(layer)
+        col = gpkg_sql.quote(lay.field(field_name).name)
+        return dict(self._con.execute(f"SELECT {col}, count(*) FROM {gpkg_sql.quote(layer)} GROUP BY {col}"))
+
     # ------------------------------------------------------------------ writing
     @contextmanager
     def transaction(self, user: str | None = None) -> Iterator["Transaction"]:
@@ -294,6 +314,22 @@ def _sqlite_error(path: Path, exc: sqlite3.OperationalError, default: Exception)
     if "readonly" in text:
         return ReadOnlyProjectError(f"{path}: the file is read-only")
     return default
+
+
+def _typed(value, field_type: str):
+    """A stored value as the registry type says (text that does not parse stays text)."""
+    if value is None:
+        return None
+    try:
+        if field_type == "bool":
+            return bool(value)
+        if field_type == "date" and isinstance(value, str):
+            return _dt.date.fromisoformat(value[:10])
+        if field_type == "datetime" and isinstance(value, str):
+            return _dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return value
 
 
 def _schema_version(con: sqlite3.Connection, path: Path) -> int:

@@ -77,3 +77,21 @@ def test_window_shows_before_heavy_modules_load(tmp_path, small_project):
                          capture_output=True, text=True, timeout=120)
     line = next(l for l in out.stdout.splitlines() if l.startswith("HEAVY"))
     assert line == "HEAVY ", line
+
+
+def test_smoke_test_mode_exits_0_once_both_views_drew_the_project(tmp_path, small_project):
+    """What `make bundle` runs on the built bundle: a pass line naming both views, exit 0."""
+    env = {"SUBTERRA_SETTINGS": str(tmp_path / "s.ini")}
+    res = run_cli("gui", "--smoke-test", small_project, env=env, timeout=180)
+    assert res.returncode == 0, res.stderr[-2000:]
+    line = res.stdout.strip().splitlines()[-1]
+    assert line.startswith(f"smoke test passed: {small_project} opened; ")
+    assert "Map2D" in line and "View3D" in line
+
+
+def test_smoke_test_mode_exits_1_when_the_project_cannot_open(tmp_path):
+    broken = tmp_path / "broken.gpkg"
+    broken.write_bytes(b"not a geopackage")
+    res = run_cli("gui", "--smoke-test", broken, env={"SUBTERRA_SETTINGS": str(tmp_path / "s.ini")}, timeout=180)
+    assert res.returncode == 1
+    assert res.stderr.strip().splitlines()[-1].startswith("smoke test failed: ")
