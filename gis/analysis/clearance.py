@@ -1,10 +1,11 @@
 """Clearance audit (净距分析) exactly as RULES.md defines it.
 
 Candidate pairs come from a grid index over piece boxes grown by each
-feature's half width, position band and half the largest horizontal rule;
-every candidate is judged with closed-form plan geometry in numpy, in small
-batches whose per-piece attributes are gathered once per batch so the pair
-tests run on arrays that stay in the CPU cache (two threads by default):
+feature's half width, position band and half the largest horizontal rule; the
+index already skips pairs of one run.  Each batch of candidates gathers one
+packed row per piece (:func:`prepare`), so the pair tests run on arrays that
+stay in the CPU cache, and judges every pair there with closed-form plan
+geometry in numpy (two threads by default):
 
 - pairs of one run, or sharing an end point id, are connected: skipped;
 - pieces that meet in plan are a crossing: vertical clear distance
@@ -16,9 +17,14 @@ tests run on arrays that stay in the CPU cache (two threads by default):
   rule or within the pair's position band of it (``uncertain``);
 - pairs without a rule are counted per class pair, never passed silently.
 
-Batches keep only crossings and the horizontal pairs close enough to be
-flagged; everything after that works on integer codes and float arrays, and
-strings (ids, rule texts, owners) are only materialised in the findings frame.
+A batch keeps only what can still matter: the flagged pairs with their
+measures and location, the pairs without a rule (to count), crossings lacking
+elevations, and the crossings whose reach passes an end of their pieces (the
+only ones that can cover another pair).  Features of several pieces are judged
+once per feature pair after the batches (their worst crossing; their closest
+approach when they cross nowhere).  Everything works on integer codes and
+float arrays; strings (ids, rule texts, owners) are only made in the findings
+frame, which comes out already in the findings order.
 """
 from __future__ import annotations
 
@@ -38,6 +44,8 @@ from gis.analysis.rules import RuleTable
 CHECK = "clearance"
 KINDS = ["vertical", "horizontal"]
 SIZE_NOTE = "outside size assumes zero wall / unknown size"
+ROW_FIELDS = ("fa", "fb", "rule", "actual", "required", "band", "x", "y", "z")
+_BATCH_ENTRIES = 16_384
 
 
 class PhaseClock:
@@ -68,28 +76,6 @@ class ClearanceOptions:
 
 
 @dataclass
-class Pieces:
-    """Pieces in spatial order with per-piece copies of what pair tests need."""
-
-    x0: np.ndarray
-    y0: np.ndarray
-    x1: np.ndarray
-    y1: np.ndarray
-    z0: np.ndarray
-    z1: np.ndarray
-    box: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]   # plan xmin, ymin, xmax, ymax
-    feat: np.ndarray
-    run: np.ndarray
-    prof: np.ndarray
-    half_w: np.ndarray
-    half_h: np.ndarray
-    band: np.ndarray
-    end0: np.ndarray
-    end1: np.ndarray
-    line: np.ndarray        # non-degenerate (a point cannot cross)
-
-
-@dataclass
 class Audit:
     """Raw result of :func:`audit`: findings frame (no ids yet), counts and timings."""
 
@@ -100,40 +86,66 @@ class Audit:
 
 
 class _Context:
-    def __init__(self, fs: FeatureSet, table: RuleTable, focus: np.ndarray | None = None):
-        self.focus = focus
+    """Rule matrices and the layout of the per-piece rows (see :func:`prepare`)."""
+
+    def __init__(self, fs: FeatureSet, table: RuleTable):
         self.h_req, self.h_rule = table.pair_matrix("horizontal", fs.profiles)
         self.v_req, self.v_rule = table.pair_matrix("vertical", fs.profiles)
         self.np = len(fs.profiles)
         finite = self.h_req[np.isfinite(self.h_req)]
         self.rmax = float(finite.max()) if len(finite) else 0.0
-        self.h_flat = self.h_req.ravel()
+        self.h_flat, self.v_flat = self.h_req.ravel(), self.v_req.ravel()
+        self.h_rule_flat, self.v_rule_flat = self.h_rule.ravel(), self.v_rule.ravel()
+        self.single = fs.single_piece
+        # pieces numbered like their features: piece indices are feature indices
+        self.same_numbers = self.single and bool((fs.feat == np.arange(len(fs))).all())
+        self.ends = _shared_ends(fs)
+        # largest required + w1/2 + w2/2 of a horizontal pair: bounds the reach of a crossing (coverage)
+        self.reach = self.rmax + float(fs.width.max(initial=0.0))
+        columns = ["x0", "y0", "x1", "y1", "z0", "z1", "half_w", "half_h", "band", "prof"]
+        columns += [] if self.same_numbers else ["feat"]
+        columns += ["end0", "end1"] if self.ends else []
+        self.col = {c: k for k, c in enumerate(columns)}
+
+
+def _shared_ends(fs: FeatureSet) -> bool:
+    """Whether some end point id is used by features of different runs (else no such pair shares one)."""
+    ends = fs.ends.ravel()
+    has = ends >= 0
+    if not has.any():
+        return False
+    e, r = ends[has], np.repeat(fs.run, 2)[has]
+    run_of = np.full(int(e.max()) + 1, -1, dtype=np.int64)
+    run_of[e] = r
+    return bool((run_of[e] != r).any())
 
 
 def prepare(fs: FeatureSet, table: RuleTable, focus: np.ndarray | None = None
-            ) -> tuple[Pieces, _Context, GridIndex, np.ndarray]:
-    """Spatially ordered pieces, rule matrices and the candidate grid index."""
-    ctx = _Context(fs, table, focus)
-    f = fs.feat
-    grow = (fs.width / 2 + fs.band + ctx.rmax / 2 + EPS)[f]
+            ) -> tuple[np.ndarray, _Context, GridIndex]:
+    """Per-piece rows the pair tests gather, rule matrices, and the candidate grid index.
+
+    A row holds a piece's plan and Z coordinates and its feature's half sizes,
+    band and rule profile (and feature and end point ids where needed), so a
+    batch gathers all it needs with one row gather.
+    """
+    ctx = _Context(fs, table)
+    per_piece = (lambda v: v) if ctx.same_numbers else (lambda v: v[fs.feat])
+    grow = per_piece(fs.width / 2 + fs.band + ctx.rmax / 2 + EPS)
     xmin, xmax = np.minimum(fs.x0, fs.x1), np.maximum(fs.x0, fs.x1)
     ymin, ymax = np.minimum(fs.y0, fs.y1), np.maximum(fs.y0, fs.y1)
     cell = _cell_size(xmax - xmin, ymax - ymin, grow)
-    # spatial order: by the grid cell of each box's lower-left corner
-    inv = 1.0 / cell
-    cx = np.floor((xmin - xmin.min(initial=0)) * inv).astype(np.int64)
-    cy = np.floor((ymin - ymin.min(initial=0)) * inv).astype(np.int64)
-    order = np.argsort(cx * (int(cy.max(initial=0)) + 1) + cy)
-    f = f[order]
-    p = Pieces(x0=fs.x0[order], y0=fs.y0[order], x1=fs.x1[order], y1=fs.y1[order], z0=fs.z0[order],
-               z1=fs.z1[order], box=(xmin[order], ymin[order], xmax[order], ymax[order]), feat=f,
-               run=fs.run[f], prof=fs.profile[f], half_w=(fs.width / 2)[f],
-               half_h=(fs.height / 2)[f], band=fs.band[f], end0=fs.ends[f, 0], end1=fs.ends[f, 1],
-               line=((fs.x0 != fs.x1) | (fs.y0 != fs.y1))[order])
-    g = grow[order]
-    bx0, by0, bx1, by1 = p.box
-    index = GridIndex(bx0 - g, by0 - g, bx1 + g, by1 + g, cell)
-    return p, ctx, index, order
+    index = GridIndex(xmin - grow, ymin - grow, xmax + grow, ymax + grow, cell, label=per_piece(fs.run),
+                      mask=None if focus is None else per_piece(focus))
+    del xmin, xmax, ymin, ymax, grow
+    values = {"x0": fs.x0, "y0": fs.y0, "x1": fs.x1, "y1": fs.y1, "z0": fs.z0, "z1": fs.z1,
+              "half_w": lambda: per_piece(fs.width / 2), "half_h": lambda: per_piece(fs.height / 2),
+              "band": lambda: per_piece(fs.band), "prof": lambda: per_piece(fs.profile), "feat": lambda: fs.feat,
+              "end0": lambda: per_piece(fs.ends[:, 0]), "end1": lambda: per_piece(fs.ends[:, 1])}
+    rows = np.empty((fs.n_pieces, len(ctx.col)))
+    for name, k in ctx.col.items():
+        v = values[name]
+        rows[:, k] = v() if callable(v) else v
+    return rows, ctx, index
 
 
 def _cell_size(w: np.ndarray, h: np.ndarray, grow: np.ndarray) -> float:
@@ -147,45 +159,55 @@ def _at(z0, z1, u):
     return z0 + u * (z1 - z0)
 
 
-def _evaluate(p: Pieces, ctx: _Context, items: np.ndarray, f: np.ndarray, s: np.ndarray) -> tuple[dict, dict]:
-    """Judge one batch of candidate pairs (local positions f, s into ``items``).
+def _take(d: dict, k: np.ndarray) -> dict:
+    return {name: v[k] for name, v in d.items()}
 
-    Returns the crossings (piece indices, crossing parameters, vertical clear
-    distance, where it is worst) and the horizontal pairs within reach of a
-    flag (piece indices, plan distance, closest-approach parameters).
+
+def _concat(parts: list[dict]) -> dict:
+    return {k: np.concatenate([q[k] for q in parts]) for k in parts[0]}
+
+
+def _pair_key(fa: np.ndarray, fb: np.ndarray, n: int) -> np.ndarray:
+    """Unordered feature-pair key."""
+    return np.minimum(fa, fb).astype(np.int64) * n + np.maximum(fa, fb)
+
+
+def _evaluate(rows: np.ndarray, ctx: _Context, index: GridIndex, e0: int, e1: int, n: int) -> dict:
+    """Judge the candidate pairs of entries e0..e1-1 of the index (one batch).
+
+    Returns dicts of arrays: ``v`` vertical findings, ``vn`` crossings without
+    a rule, ``vz`` crossings without elevations (for features of several
+    pieces: ``c``, every crossing instead), ``h`` flagged horizontal pairs with
+    a rule, ``hn`` horizontal pairs without one, ``x`` the crossings that can
+    cover another pair, and ``count`` (candidate pairs judged).
     """
-    run = p.run[items]
-    keep = run[f] != run[s]
-    if ctx.focus is not None:
-        foc = ctx.focus[p.feat[items]]
-        keep &= foc[f] | foc[s]
-    e0, e1 = p.end0[items], p.end1[items]
-    a0, a1, b0, b1 = e0[f], e1[f], e0[s], e1[s]
-    keep &= ~(((a0 >= 0) & ((a0 == b0) | (a0 == b1))) | ((a1 >= 0) & ((a1 == b0) | (a1 == b1))))
-    k = np.flatnonzero(keep)
-    f, s = f[k], s[k]
-    xmin, ymin, xmax, ymax = (b[items] for b in p.box)
-    gap = np.maximum(np.maximum(xmin[s] - xmax[f], xmin[f] - xmax[s]),
-                     np.maximum(ymin[s] - ymax[f], ymin[f] - ymax[s]))
-    line = p.line[items]
+    items, f, s = index.local_pairs(e0, e1)
+    r = np.ascontiguousarray(np.take(rows, items, axis=0).T)
+    col = ctx.col
+    if ctx.ends:
+        e0c, e1c = r[col["end0"]], r[col["end1"]]
+        a0, a1, b0, b1 = e0c[f], e1c[f], e0c[s], e1c[s]
+        k = np.flatnonzero(~(((a0 >= 0) & ((a0 == b0) | (a0 == b1))) | ((a1 >= 0) & ((a1 == b0) | (a1 == b1)))))
+        f, s = f[k], s[k]
+    x0, y0, x1, y1 = r[col["x0"]], r[col["y0"]], r[col["x1"]], r[col["y1"]]
+    ax0, ay0, ax1, ay1 = x0[f], y0[f], x1[f], y1[f]
+    bx0, by0, bx1, by1 = x0[s], y0[s], x1[s], y1[s]
+    gap = np.maximum(np.maximum(np.minimum(bx0, bx1) - np.maximum(ax0, ax1),
+                                np.minimum(ax0, ax1) - np.maximum(bx0, bx1)),
+                     np.maximum(np.minimum(by0, by1) - np.maximum(ay0, ay1),
+                                np.minimum(ay0, ay1) - np.maximum(by0, by1)))
+    line = (x0 != x1) | (y0 != y1)
     touch = np.flatnonzero((gap <= 0) & line[f] & line[s])
-    x0, y0, x1, y1 = p.x0[items], p.y0[items], p.x1[items], p.y1[items]
-    cross = np.zeros(len(f), dtype=bool)
-    if len(touch):
-        a, b = f[touch], s[touch]
-        cross[touch] = seggeom.intersects(x0[a], y0[a], x1[a], y1[a], x0[b], y0[b], x1[b], y1[b])
-    # the rest within reach of a flag (or of the largest rule, for pairs without one)
-    rest = np.flatnonzero(~cross)
-    f_r, s_r = f[rest], s[rest]
-    prof, hw, band = p.prof[items], p.half_w[items], p.band[items]
-    hreq = ctx.h_flat[prof[f_r] * ctx.np + prof[s_r]]
-    lim = np.where(np.isnan(hreq), ctx.rmax, hreq + band[f_r] + band[s_r]) + (hw[f_r] + hw[s_r]) + EPS
-    near = gap[rest] <= lim
-    # crossings: where they meet, and the vertical clear distance there (the worst of two for an overlap)
-    c = np.flatnonzero(cross)
+    hit, cr = seggeom.intersections(*(v[touch] for v in (ax0, ay0, ax1, ay1, bx0, by0, bx1, by1)))
+    del ax0, ay0, ax1, ay1, bx0, by0, bx1, by1
+    c = touch[hit]
+    prof = r[col["prof"]].astype(np.intp)
+    feat = items if ctx.same_numbers else r[col["feat"]].astype(np.int64)
+    band, half_w = r[col["band"]], r[col["half_w"]]
+    out: dict = {"count": len(c), "crossings": len(c)}
+    # ---- crossings: the vertical clear distance where they meet (the worst of two for an overlap)
     a, b = f[c], s[c]
-    cr = seggeom.crossing(x0[a], y0[a], x1[a], y1[a], x0[b], y0[b], x1[b], y1[b])
-    z0, z1, hh = p.z0[items], p.z1[items], p.half_h[items]
+    z0, z1, hh = r[col["z0"]], r[col["z1"]], r[col["half_h"]]
     za, zb = _at(z0[a], z1[a], cr.s), _at(z0[b], z1[b], cr.t)
     half_h = hh[a] + hh[b]
     clear_v = np.abs(za - zb) - half_h
@@ -197,69 +219,108 @@ def _evaluate(p: Pieces, ctx: _Context, items: np.ndarray, f: np.ndarray, s: np.
         use2 = two & (np.abs(za2 - zb2) - half_h < np.abs(za - zb) - half_h)
         za, zb = np.where(use2, za2, za), np.where(use2, zb2, zb)
         sv = np.where(use2, cr.s2, cr.s)
-    crossings = {"i": items[a], "j": items[b], "s": cr.s, "t": cr.t, "sin": cr.sin_angle, "clear": clear_v,
-                 "sv": sv, "z": (za + zb) / 2}
-    # the rest: closest approach, kept when within reach
-    h = np.flatnonzero(near)
+    code = prof[a] * ctx.np + prof[b]
+    crossings = {"fa": feat[a], "fb": feat[b], "pa": prof[a], "pb": prof[b], "i": items[a], "s": cr.s,
+                 "rule": ctx.v_rule_flat[code], "actual": clear_v, "required": ctx.v_flat[code],
+                 "band": band[a] + band[b], "x": _at(x0[a], x1[a], sv), "y": _at(y0[a], y1[a], sv),
+                 "z": (za + zb) / 2}
+    if ctx.single:
+        out["v"], out["vn"], out["vz"] = _vertical(crossings)
+    else:
+        out["c"] = crossings
+    # the crossings whose reach (at most ctx.reach / sin) passes an end of one of their pieces
+    length = np.hypot(x1 - x0, y1 - y0)
+    la, lb = length[a], length[b]
+    cap = ctx.reach * (1 + 1e-9) / np.maximum(cr.sin_angle, coverage.SIN_MIN) + 2 * coverage.TOL
+    reach = np.flatnonzero((cr.s * la <= cap) | ((1 - cr.s) * la <= cap) | (cr.t * lb <= cap) | ((1 - cr.t) * lb <= cap))
+    out["x"] = {"i": items[a[reach]], "j": items[b[reach]], "s": cr.s[reach], "t": cr.t[reach],
+                "sin": cr.sin_angle[reach]}
+    # ---- the rest: closest approach, kept when within reach of a flag (or of the largest rule, without one)
+    rest = np.ones(len(f), dtype=bool)
+    rest[c] = False
+    rest = np.flatnonzero(rest)
+    f_r, s_r = f[rest], s[rest]
+    code = prof[f_r] * ctx.np + prof[s_r]
+    hreq = ctx.h_flat[code]
+    lim = np.where(np.isnan(hreq), ctx.rmax, hreq + band[f_r] + band[s_r]) + (half_w[f_r] + half_w[s_r]) + EPS
+    h = np.flatnonzero(gap[rest] <= lim)
     a, b = f_r[h], s_r[h]
     cl = seggeom.closest(x0[a], y0[a], x1[a], y1[a], x0[b], y0[b], x1[b], y1[b])
     inside = np.flatnonzero(cl.dist <= lim[h])
-    horizontal = {"i": items[a[inside]], "j": items[b[inside]], "dist": cl.dist[inside], "s": cl.s[inside],
-                  "t": cl.t[inside], "s2": cl.s2[inside], "t2": cl.t2[inside]}
-    return crossings, horizontal
+    out["count"] += len(inside)
+    a, b, hreq, code = a[inside], b[inside], hreq[h[inside]], code[h[inside]]
+    dist = cl.dist[inside]
+    clear_h = dist - (half_w[a] + half_w[b])
+    hband = band[a] + band[b]
+    no_rule = np.isnan(hreq)
+    _, _, flag = fnd.judge(clear_h, hreq, hband)
+    k = np.flatnonzero(no_rule)
+    out["hn"] = {"fa": feat[a[k]], "fb": feat[b[k]], "pa": prof[a[k]], "pb": prof[b[k]], "dist": dist[k]}
+    k = np.flatnonzero(flag & ~no_rule)
+    a, b = a[k], b[k]
+    hs, ht = cl.s[inside[k]], cl.t[inside[k]]
+    xa, ya = _at(x0[a], x1[a], hs), _at(y0[a], y1[a], hs)
+    xb, yb = _at(x0[b], x1[b], ht), _at(y0[b], y1[b], ht)
+    out["h"] = {"fa": feat[a], "fb": feat[b], "rule": ctx.h_rule_flat[code[k]], "actual": clear_h[k],
+                "required": hreq[k], "band": hband[k], "x": (xa + xb) / 2, "y": (ya + yb) / 2,
+                "z": (_at(z0[a], z1[a], hs) + _at(z0[b], z1[b], ht)) / 2, "dist": dist[k],
+                "i": items[a], "j": items[b], "s": hs, "t": ht, "s2": cl.s2[inside[k]], "t2": cl.t2[inside[k]],
+                "lnum": hreq[k] + half_w[a] + half_w[b]}
+    return out
 
 
-def _concat(parts: list[dict]) -> dict:
-    return {k: np.concatenate([q[k] for q in parts]) for k in parts[0]}
-
-
-def _pair_key(p: Pieces, n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """Unordered feature-pair key of piece pairs."""
-    fa, fb = p.feat[i], p.feat[j]
-    return np.minimum(fa, fb).astype(np.int64) * n + np.maximum(fa, fb)
+def _vertical(c: dict) -> tuple[dict, dict, dict]:
+    """From crossings (one per pair judged): the vertical findings, those without a rule, those without Z."""
+    no_rule = np.isnan(c["required"])
+    _, _, flag = fnd.judge(c["actual"], c["required"], c["band"])
+    rows = {k: c[k][flag & ~no_rule] for k in ROW_FIELDS}
+    k = np.flatnonzero(no_rule)
+    missing = {"fa": c["fa"][k], "fb": c["fb"][k], "pa": c["pa"][k], "pb": c["pb"][k]}
+    k = np.flatnonzero(np.isnan(c["actual"]))
+    no_z = {"fa": c["fa"][k], "fb": c["fb"][k], "i": c["i"][k], "s": c["s"][k], "rule": ~no_rule[k]}
+    return rows, missing, no_z
 
 
 def _first_min(key: np.ndarray, value: np.ndarray) -> np.ndarray:
-    """Index of the smallest value per key (NaN last)."""
+    """Index of the smallest value per key (NaN last; the first one on a tie)."""
     order = np.lexsort((np.nan_to_num(value, nan=np.inf), key))
     k = key[order]
     first = np.concatenate([[True], k[1:] != k[:-1]]) if len(k) else np.zeros(0, bool)
     return order[first]
 
 
-def _pairs(p: Pieces, ctx: _Context, index: GridIndex, threads: int, progress) -> tuple[dict, dict]:
-    """All crossings and near horizontal pairs, batch by batch over ``threads`` threads."""
-    ranges = index.batches()
+def _pairs(rows: np.ndarray, ctx: _Context, index: GridIndex, n: int, threads: int, progress) -> dict:
+    """Every batch judged over ``threads`` threads; the parts of each kind concatenated."""
+    ranges = index.batches(_BATCH_ENTRIES)
     if progress is not None:
         progress.start(max(len(ranges), 1), "clearance")
-    crossings, horizontal = [], []
+    parts: list[dict] = []
     with ThreadPoolExecutor(max(threads, 1)) as pool:
-        for c, h in pool.map(lambda g: _evaluate(p, ctx, *index.local_pairs(*g)), ranges):
-            crossings.append(c)
-            horizontal.append(h)
+        for part in pool.map(lambda g: _evaluate(rows, ctx, index, *g, n), ranges):
+            parts.append(part)
             if progress is not None:
                 progress.step()
-    if not ranges:
-        e = np.zeros(0, dtype=np.int64)
-        c, h = _evaluate(p, ctx, e, e, e)
-        crossings, horizontal = [c], [h]
-    return _concat(crossings), _concat(horizontal)
+    if not parts:
+        parts = [_evaluate(rows, ctx, index, 0, 0, n)]
+    out = {k: _concat([p[k] for p in parts]) for k in parts[0] if k not in ("count", "crossings")}
+    for k in ("count", "crossings"):
+        out[k] = sum(p[k] for p in parts)
+    return out
 
 
-@dataclass
-class _Rows:
-    """Findings of one kind as arrays: pieces (features once judged) a and b, rule row, measures."""
-
-    kind: int
-    ia: np.ndarray
-    ib: np.ndarray
-    rule: np.ndarray
-    actual: np.ndarray
-    band: np.ndarray
-    x: np.ndarray
-    y: np.ndarray
-    z: np.ndarray
-    required: np.ndarray
+def _one_per_feature_pair(found: dict, n: int) -> None:
+    """Features of several pieces: the worst crossing of each feature pair is its vertical check, and a
+    pair crossing nowhere keeps its closest approach (in place)."""
+    cr = found.pop("c")
+    ckey = _pair_key(cr["fa"], cr["fb"], n)
+    pick = _first_min(ckey, cr["actual"])
+    found["crossings"] = len(pick)
+    found["v"], found["vn"], found["vz"] = _vertical(_take(cr, pick))
+    for name in ("h", "hn"):
+        d = found[name]
+        key = _pair_key(d["fa"], d["fb"], n)
+        k = np.flatnonzero(~np.isin(key, ckey))
+        found[name] = _take(d, k[_first_min(key[k], d["dist"][k])])
 
 
 def audit(fs: FeatureSet, table: RuleTable, threads: int = 2, progress=None,
@@ -269,129 +330,70 @@ def audit(fs: FeatureSet, table: RuleTable, threads: int = 2, progress=None,
     ``focus`` (bool per feature) limits the audit to pairs with at least one focus feature.
     """
     clock = PhaseClock()
-    p, ctx, index, order = prepare(fs, table, focus)
+    rows, ctx, index = prepare(fs, table, focus)
     clock.lap("index")
-    found = list(_pairs(p, ctx, index, threads, progress))
-    del index
+    n = len(fs)
+    found = _pairs(rows, ctx, index, n, threads, progress)
+    del rows, index
     clock.lap("pairs")
-    rows, counts, no_vertical = _judge(fs, p, ctx, order, threads, found)
-    del p, order
+    if not ctx.single:
+        _one_per_feature_pair(found, n)
+    counts = {"candidate_pairs": int(found["count"]), "crossing_pairs": int(found["crossings"])}
+    parts, no_vertical = _judge(fs, found, counts)
     clock.lap("judge")
-    df = _frame(fs, table, rows, threads)
+    df = _frame(fs, table, parts, threads)
     clock.lap("rows")
     return Audit(df, counts, clock.timings, no_vertical)
 
 
-def _judge(fs: FeatureSet, p: Pieces, ctx: _Context, order: np.ndarray, threads: int, found: list[dict]
-           ) -> tuple[list[_Rows], dict, pd.DataFrame]:
-    """Findings of both kinds (feature indices and measures), counts, and the crossings lacking Z.
-
-    ``found`` holds the crossings and horizontal pairs of :func:`_pairs`; it is emptied so they can go early.
-    """
-    cr, hz = found
-    found.clear()
+def _judge(fs: FeatureSet, found: dict, counts: dict) -> tuple[list[tuple[int, dict]], pd.DataFrame]:
+    """Drop the horizontal findings a crossing covers; counts; the rows of both kinds and the crossings lacking Z."""
     n = len(fs)
-    counts: dict = {"candidate_pairs": int(len(hz["i"]) + len(cr["i"]))}
-    ci, cj = cr["i"], cr["j"]
-    ckey = None                    # the worst crossing of each feature pair is its vertical check
-    if fs.single_piece:
-        pick = np.arange(len(ci))
-    else:
-        ckey = _pair_key(p, n, ci, cj)
-        pick = _first_min(ckey, cr["clear"])
-    # ---- horizontal pairs not crossing anywhere: flags first, so the coverage search can start
-    hi, hj = hz["i"], hz["j"]
-    if fs.single_piece:
-        k = np.arange(len(hi))
-    else:
-        hkey = _pair_key(p, n, hi, hj)
-        k = np.flatnonzero(~np.isin(hkey, ckey))
-        k = k[_first_min(hkey[k], hz["dist"][k])]
-    hi, hj = hi[k], hj[k]
-    dist, s, t, s2, t2 = (hz[c][k] for c in ("dist", "s", "t", "s2", "t2"))
-    del hz
-    hreq = ctx.h_req[p.prof[hi], p.prof[hj]]
-    clear_h = dist - (p.half_w[hi] + p.half_w[hj])
-    hband = p.band[hi] + p.band[hj]
-    no_rule_h = np.isnan(hreq)
-    _, _, flag = fnd.judge(clear_h, hreq, hband)
-    f = np.flatnonzero(flag & ~no_rule_h)
-    # the coverage search (in input order, where node numbers follow piece numbers) runs beside the
-    # vertical judgement
+    vz = found["vz"]
+    counts["no_vertical_data"] = int(vz["rule"].sum())
+    h, x = found["h"], found.pop("x")
     graph = coverage.PieceGraph(fs.n0, fs.n1, fs.piece_length(), fs.run[fs.feat], fs.n_nodes)
-    search = (graph, order[ci], order[cj], cr["s"], cr["t"], cr["sin"], order[hi[f]], order[hj[f]],
-              s[f], t[f], s2[f], t2[f], hreq[f] + p.half_w[hi[f]] + p.half_w[hj[f]])
-    with ThreadPoolExecutor(1) as pool:
-        pending = pool.submit(coverage.covered, *search) if threads > 1 else None
-        # ---- crossings: vertical check at the crossing point (the worst crossing of a feature pair)
-        pi, pj, clear_v = ci[pick], cj[pick], cr["clear"][pick]
-        vreq = ctx.v_req[p.prof[pi], p.prof[pj]]
-        counts["crossing_pairs"] = int(len(pick))
-        no_rule_v = np.isnan(vreq)
-        no_z = ~no_rule_v & np.isnan(clear_v)
-        counts["no_vertical_data"] = int(no_z.sum())
-        vband = p.band[pi] + p.band[pj]
-        _, _, vflag = fnd.judge(clear_v, vreq, vband)
-        m = np.flatnonzero(vflag & ~no_rule_v & ~no_z)
-        ia, ib, sv = pi[m], pj[m], cr["sv"][pick[m]]
-        rows = [_Rows(0, ia, ib, ctx.v_rule[p.prof[ia], p.prof[ib]], clear_v[m], vband[m],
-                      _at(p.x0[ia], p.x1[ia], sv), _at(p.y0[ia], p.y1[ia], sv), cr["z"][pick[m]], vreq[m])]
-        no_rule_pairs = [(p.prof[pi[no_rule_v]], p.prof[pj[no_rule_v]],
-                          _pair_key(p, n, pi[no_rule_v], pj[no_rule_v]), "vertical"),
-                         (p.prof[hi[no_rule_h]], p.prof[hj[no_rule_h]],
-                          _pair_key(p, n, hi[no_rule_h], hj[no_rule_h]), "horizontal")]
-        nz = pick[np.isnan(clear_v)]
-        no_vertical = _no_vertical(fs, p, ci[nz], cj[nz], cr["s"][nz])
-        del pi, pj, clear_v, vreq, vband, vflag, no_rule_v, no_z, m
-        fs.id_array()                                      # built here, used by the findings frame
-        cov = pending.result() if pending is not None else coverage.covered(*search)
-    del search
-    del cr
+    cov = coverage.covered(graph, x["i"], x["j"], x["s"], x["t"], x["sin"], h["i"], h["j"], h["s"], h["t"],
+                           h["s2"], h["t2"], h["lnum"])
+    del graph, x
     counts["covered_by_crossing"] = int(cov.sum())
-    f = f[~cov]
-    ia, ib = hi[f], hj[f]
-    xa, ya = _at(p.x0[ia], p.x1[ia], s[f]), _at(p.y0[ia], p.y1[ia], s[f])
-    xb, yb = _at(p.x0[ib], p.x1[ib], t[f]), _at(p.y0[ib], p.y1[ib], t[f])
-    z = (_at(p.z0[ia], p.z1[ia], s[f]) + _at(p.z0[ib], p.z1[ib], t[f])) / 2
-    rows.append(_Rows(1, ia, ib, ctx.h_rule[p.prof[ia], p.prof[ib]], clear_h[f], hband[f], (xa + xb) / 2,
-                      (ya + yb) / 2, z, hreq[f]))
-    counts.update(_no_rule_summary(fs, no_rule_pairs))
+    keep = np.flatnonzero(~cov)
+    rows = [(0, found["v"]), (1, {k: h[k][keep] for k in ROW_FIELDS})]
+    vn, hn = found["vn"], found["hn"]
+    counts.update(_no_rule_summary(fs, [(vn["pa"], vn["pb"], _pair_key(vn["fa"], vn["fb"], n), "vertical"),
+                                        (hn["pa"], hn["pb"], _pair_key(hn["fa"], hn["fb"], n), "horizontal")]))
     counts["segments"] = int(n)
-    for r in rows:                                    # pieces -> features
-        r.ia, r.ib = p.feat[r.ia], p.feat[r.ib]
-    return rows, counts, no_vertical
+    ids_a, ids_b = ids_of(fs, vz["fa"], vz["fb"])
+    i = vz["i"]
+    no_vertical = pd.DataFrame({"a_id": ids_a, "b_id": ids_b, "x": _at(fs.x0[i], fs.x1[i], vz["s"]) + fs.origin[0],
+                                "y": _at(fs.y0[i], fs.y1[i], vz["s"]) + fs.origin[1]})
+    return rows, no_vertical
 
 
-def _no_vertical(fs: FeatureSet, p: Pieces, ci: np.ndarray, cj: np.ndarray, s: np.ndarray) -> pd.DataFrame:
-    """Crossings without elevations: ids of both features and the crossing point."""
-    ids_a, ids_b = ids_of(fs, p.feat[ci], p.feat[cj])
-    return pd.DataFrame({"a_id": ids_a, "b_id": ids_b, "x": _at(p.x0[ci], p.x1[ci], s) + fs.origin[0],
-                         "y": _at(p.y0[ci], p.y1[ci], s) + fs.origin[1]})
-
-
-def _frame(fs: FeatureSet, table: RuleTable, parts: list[_Rows], threads: int) -> pd.DataFrame:
+def _frame(fs: FeatureSet, table: RuleTable, parts: list[tuple[int, dict]], threads: int) -> pd.DataFrame:
     """The findings frame of both kinds, already in the findings order (severity, then deficit).
 
-    ``parts`` is emptied on the way (its arrays are packed, then freed).
+    ``parts`` (kind code, row arrays) is emptied on the way (its arrays are packed, then freed).
     """
     import pyarrow as pa
     import pyarrow.compute as pc
 
     # one row gather of a packed record instead of a gather per column (the order is random)
-    fields = ("actual", "required", "band", "x", "y", "z")
-    rec = np.empty((sum(len(r.ia) for r in parts), len(fields)))
+    fields = ("actual", "required", "band", "x", "y", "z", "fa", "fb", "rule")
+    rec = np.empty((sum(len(r["fa"]) for _, r in parts), len(fields) + 1))
     for k, name in enumerate(fields):
-        np.concatenate([getattr(r, name) for r in parts], out=rec[:, k])
-    fa, fb, rule = (np.concatenate([getattr(r, name) for r in parts]) for name in ("ia", "ib", "rule"))
-    kind = np.concatenate([np.full(len(r.ia), r.kind, dtype=np.int8) for r in parts])
+        np.concatenate([r[name] for _, r in parts], out=rec[:, k], casting="unsafe")
+    np.concatenate([np.full(len(r["fa"]), kind, dtype=np.int8) for kind, r in parts], out=rec[:, -1],
+                   casting="unsafe")
     parts.clear()
     deficit = rec[:, 1] - rec[:, 0]
     sev = fnd.severity_codes(deficit, rec[:, 1])
     order = fnd.order(sev, deficit)
-    deficit, sev, fa, fb, rule, kind = (v[order] for v in (deficit, sev, fa, fb, rule, kind))
+    deficit, sev = deficit[order], sev[order]
     rec = np.take(rec, order, axis=0)
-    actual, required, band, x, y, z = (np.ascontiguousarray(rec[:, k]) for k in range(len(fields)))
-    del rec
+    actual, required, band, x, y, z = (np.ascontiguousarray(rec[:, k]) for k in range(6))
+    fa, fb, rule, kind = (rec[:, k].astype(np.int64) for k in range(6, 10))
+    del rec, order
     # a is the feature with the smaller id
     ids = fs.id_array()
     with ThreadPoolExecutor(max(threads, 1)) as pool:      # arrow takes run without the GIL
@@ -409,7 +411,7 @@ def _frame(fs: FeatureSet, table: RuleTable, parts: list[_Rows], threads: int) -
     horizontal = kind == 1
     layers = pd.CategoricalDtype(fs.layer_names)
     return pd.DataFrame({
-        "kind": pd.Categorical.from_codes(kind, dtype=pd.CategoricalDtype(KINDS), validate=False),
+        "kind": pd.Categorical.from_codes(kind.astype(np.int8), dtype=pd.CategoricalDtype(KINDS), validate=False),
         "rule_id": _categorical(rule, [r.rule_id for r in rules]),
         "a_layer": pd.Categorical.from_codes(fs.layer_code[fa], dtype=layers, validate=False),
         "a_id": _strings(a_id),

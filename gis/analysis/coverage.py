@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 SIN_MIN = float(np.sin(np.radians(10.0)))
-_TOL = 1e-9
+TOL = 1e-9
 
 
 @dataclass
@@ -86,7 +86,7 @@ def _node_distances(g: PieceGraph, x, node, dist, cap) -> tuple[np.ndarray, np.n
         other = g.n0[piece] + g.n1[piece] - fnode[rep]
         nd = dist[rep] + g.length[piece]
         x_new = fx[rep]
-        ok = nd <= cap[x_new] + _TOL
+        ok = nd <= cap[x_new] + TOL
         key, dist = x_new[ok] * nn + other[ok], nd[ok]
     return best_key, best_d
 
@@ -145,7 +145,7 @@ def covered(g: PieceGraph, xs, xt, us, ut, sin_angle, pa, pb, ua, ub, ua2, ub2, 
     cap = lnum.max() / sin_eff
     ls, lt = g.length[xs], g.length[xt]
     seed_d = np.stack([us * ls, (1 - us) * ls, ut * lt, (1 - ut) * lt])
-    xk = np.flatnonzero((seed_d <= cap + _TOL).any(axis=0))
+    xk = np.flatnonzero((seed_d <= cap + TOL).any(axis=0))
     # its reach: the largest lnum among flagged pairs of the same two runs, over sin(angle)
     codes, runs = pd.factorize(_run_key(g, pa, pb))
     umax = pd.Series(lnum).groupby(codes).max().to_numpy()
@@ -159,7 +159,7 @@ def covered(g: PieceGraph, xs, xt, us, ut, sin_angle, pa, pb, ua, ub, ua2, ub2, 
     seed_x = np.tile(np.arange(len(xk)), 4)
     seed_node = np.concatenate([g.n0[xs], g.n1[xs], g.n0[xt], g.n1[xt]])
     seed_d = seed_d.ravel()
-    ok = seed_d <= cap[seed_x] + _TOL
+    ok = seed_d <= cap[seed_x] + TOL
     if not ok.any():
         return out
     keys, dists = _node_distances(g, seed_x[ok], seed_node[ok], seed_d[ok], cap)
@@ -191,7 +191,7 @@ def covered(g: PieceGraph, xs, xt, us, ut, sin_angle, pa, pb, ua, ub, ua2, ub2, 
     which = np.repeat(np.arange(len(ckey)), cnt)
     f = cand[po[np.repeat(lo, cnt) + np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt)]]
     x = cx[which]
-    lim = lnum[f] / sin_eff[x] + _TOL
+    lim = lnum[f] / sin_eff[x] + TOL
     ok = ((_along(g, keys, dists, pa[f], ua[f], x, xs, xt, us, ut) <= lim)
           & (_along(g, keys, dists, pb[f], ub[f], x, xs, xt, us, ut) <= lim))
     stretch = ~np.isnan(ua2[f])

@@ -57,10 +57,13 @@ def severity_codes(deficit, required) -> np.ndarray:
     deficit = np.asarray(deficit, dtype=float)
     required = np.asarray(required, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(required > 0, deficit / np.where(required > 0, required, 1.0), np.inf)
-    order = SEVERITY_ORDER
-    return np.select([deficit <= EPS, share > 0.5, share > 0.2],
-                     [order["info"], order["critical"], order["major"]], order["minor"]).astype(np.int8)
+        share = deficit / required
+    share[~(required > 0)] = np.inf
+    code = np.full(deficit.shape, SEVERITY_ORDER["minor"], dtype=np.int8)
+    code[share > 0.2] = SEVERITY_ORDER["major"]
+    code[share > 0.5] = SEVERITY_ORDER["critical"]
+    code[deficit <= EPS] = SEVERITY_ORDER["info"]
+    return code
 
 
 def severity(deficit, required) -> pd.Categorical:
@@ -68,26 +71,60 @@ def severity(deficit, required) -> pd.Categorical:
     return pd.Categorical.from_codes(severity_codes(deficit, required), categories=list(SEVERITY_ORDER))
 
 
+def _sort_keys(severity_code: np.ndarray, deficit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(code, key): unsigned keys ordering rows by code, then the largest deficit first (NaN last).
+
+    ``key`` orders as the negated deficit does (-0.0 and 0.0 are one key).
+    """
+    code = np.asarray(severity_code).astype(np.uint64)
+    value = -np.nan_to_num(np.asarray(deficit, dtype=float), nan=-np.inf) + 0.0
+    bits = value.view(np.uint64)
+    # float order as unsigned order: flip every bit of negatives, the sign bit of the rest
+    return code, np.where((bits >> np.uint64(63)).astype(bool), ~bits, bits | np.uint64(1 << 63))
+
+
 def order(severity_code: np.ndarray, deficit: np.ndarray) -> np.ndarray:
     """Findings order: by severity, then the largest deficit first (NaN last), ties in row order.
 
-    A stable bucket pass on the few severity codes, then a stable sort of each
-    bucket (fast on rows that are already in order; large buckets on two threads).
+    One sort of packed keys: the code, the deficit key's leading bits and the
+    row number; rows whose leading bits agree but whose deficits differ are
+    put in order afterwards (a sort of those few).
     """
-    from concurrent.futures import ThreadPoolExecutor
+    n = len(deficit)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    code, key = _sort_keys(severity_code, deficit)
+    code_bits = max(int(code.max()).bit_length(), 1)
+    row_bits = max(int(n - 1).bit_length(), 1)
+    if code_bits + row_bits > 40:                     # too few bits left for the deficit: the plain way
+        return np.lexsort((np.arange(n), key, code))
+    low = np.uint64((1 << row_bits) - 1)
+    lead = (code << np.uint64(64 - code_bits)) | (key >> np.uint64(code_bits))
+    packed = np.sort((lead & ~low) | np.arange(n, dtype=np.uint64))
+    rows = (packed & low).astype(np.int64)
+    lead = packed >> np.uint64(row_bits)
+    same = np.flatnonzero(lead[1:] == lead[:-1])
+    if len(same):                                     # leading bits shared: compare the whole keys
+        pos = np.unique(np.concatenate([same, same + 1]))
+        full = key[rows[pos]]
+        group = np.cumsum(np.concatenate([[0], (pos[1:] != pos[:-1] + 1) | (lead[pos[1:]] != lead[pos[:-1]])]))
+        step = np.flatnonzero(group[1:] == group[:-1])
+        differs = np.zeros(int(group[-1]) + 1, dtype=bool)
+        differs[group[step[full[step + 1] != full[step]]]] = True
+        fix = np.flatnonzero(differs[group])
+        if len(fix):
+            p = pos[fix]
+            rows[p] = rows[p][np.lexsort((rows[p], full[fix], group[fix]))]
+    return rows
 
-    key = -np.nan_to_num(np.asarray(deficit, dtype=float), nan=-np.inf)
-    code = np.asarray(severity_code)
-    by_sev = np.argsort(code, kind="stable")
-    blocks = np.split(by_sev, np.flatnonzero(np.diff(code[by_sev])) + 1)
-    sort = (lambda b: b[np.argsort(key[b], kind="stable")])
-    if len(key) < 100_000:
-        out = [sort(b) for b in blocks]
-    else:
-        with ThreadPoolExecutor(2) as pool:          # numpy sorts without the GIL
-            out = list(pool.map(sort, sorted(blocks, key=len, reverse=True)))
-        out.sort(key=lambda b: code[b[0]])
-    return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
+
+def in_order(severity_code: np.ndarray, deficit: np.ndarray) -> bool:
+    """Whether rows are already in the findings order (see :func:`order`)."""
+    if len(deficit) < 2:
+        return True
+    code, key = _sort_keys(severity_code, deficit)
+    up = code[1:] > code[:-1]
+    return bool((up | ((code[1:] == code[:-1]) & (key[1:] >= key[:-1]))).all())
 
 
 def judge(actual, required, band) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -107,9 +144,9 @@ def frame(rows: dict, check: str, run_id: str) -> pd.DataFrame:
     df["check"] = pd.Categorical.from_codes(np.zeros(len(df), dtype=np.int8), [check])
     if len(df):
         sev = pd.Categorical(df["severity"], categories=list(SEVERITY_ORDER)).codes
-        rows_order = order(sev, pd.to_numeric(df["deficit_m"]).to_numpy(float))
-        if not (rows_order == np.arange(len(df))).all():
-            df = df.iloc[rows_order].reset_index(drop=True)
+        deficit = pd.to_numeric(df["deficit_m"]).to_numpy(float)
+        if not in_order(sev, deficit):
+            df = df.iloc[order(sev, deficit)].reset_index(drop=True)
     df["finding_id"] = finding_ids(run_id, len(df))
     return df[COLUMNS + [c for c in EXTRA_COLUMNS if c in df]]
 

@@ -1,29 +1,43 @@
-"""A uniform-grid spatial index over boxes, built with one sort (numpy only).
+"""A uniform-grid spatial index over boxes, built with one integer sort (numpy only).
 
-Every box is registered in each grid cell it overlaps; the entries are sorted
-by cell and, within a cell, along the axis in which its boxes are thinner, so
-that cells are contiguous runs of the entry arrays.  Pair enumeration is a
-sweep: an entry pairs with the later entries of its cell that start before it
-ends.  A pair belongs to the cell holding the lower-left corner of the two
-boxes' intersection, so each overlapping pair comes out exactly once.
+Every box is registered in each grid cell it overlaps.  Within a cell, entries
+run along the axis in which the cell's boxes are thinner (the sweep axis): one
+sort of packed 64-bit keys (cell | sweep start rounded down to a quantum |
+entry number) orders them, so cells are contiguous runs of the entry arrays.
 
-:meth:`GridIndex.batches` cuts the cells into groups of about ``batch`` pair
-tests; :meth:`GridIndex.local_pairs` answers one group with *local* entry
-positions, so a caller gathers its per-box attributes once per entry of the
-group and then works on arrays that stay in the CPU cache.
-:meth:`GridIndex.query` answers box queries.
+Pair enumeration is a sweep by offset: entry ``i`` and entry ``i + d`` of one
+cell are candidates while ``i + d`` starts (rounded down) before ``i`` ends.
+Offsets 1, 2, ... test whole slices at once, and once few entries still have
+partners, only those.  A pair is reported in the cell holding the lower-left
+corner of the two boxes' intersection, so it comes out exactly once; the
+other axis is tested exactly.  Pairs nearer than one quantum along the sweep
+axis without touching may come out as well (callers test exactly anyway).
+Optional per-box labels skip pairs of one label, and an optional mask keeps
+only pairs with at least one masked box.
+
+:meth:`GridIndex.batches` cuts the entries into ranges of whole cells;
+:meth:`GridIndex.local_pairs` answers one range with *local* entry positions,
+so a caller gathers its per-box attributes once per entry of the range and
+then works on arrays that stay in the CPU cache.  :meth:`GridIndex.query`
+answers box queries.
 """
 from __future__ import annotations
 
 import numpy as np
 
 _DENSE_LIMIT = 50_000_000      # most cells for the dense per-cell tally
+_SLICE_SHARE = 4               # test whole slices while more than 1/_SLICE_SHARE of the entries have partners
+
+
+def _bits(n: int) -> int:
+    """Bits needed for the numbers 0 .. n - 1."""
+    return max(int(n - 1).bit_length(), 1)
 
 
 class GridIndex:
     """Boxes (xmin, ymin, xmax, ymax) in a uniform grid of square cells."""
 
-    def __init__(self, xmin, ymin, xmax, ymax, cell: float | None = None):
+    def __init__(self, xmin, ymin, xmax, ymax, cell: float | None = None, label=None, mask=None):
         self.xmin = np.ascontiguousarray(xmin, dtype=float)
         self.ymin = np.ascontiguousarray(ymin, dtype=float)
         self.xmax = np.ascontiguousarray(xmax, dtype=float)
@@ -39,54 +53,69 @@ class GridIndex:
         wx = cx1 - cx0 + 1
         counts = wx * (cy1 - cy0 + 1)
         total = int(counts.sum())
-        item = np.repeat(np.arange(n, dtype=np.int32), counts)
-        pos = np.arange(total, dtype=np.int32) - np.repeat((np.cumsum(counts) - counts).astype(np.int32), counts)
-        if (wx == 1).all():                           # common: no box spans two columns
-            cx, cy = cx0[item], cy0[item] + pos
+        if total == n:                                # every box in one cell
+            item = np.arange(n, dtype=np.int64)
+            cx, cy = cx0.astype(np.int64), cy0.astype(np.int64)
         else:
+            item = np.repeat(np.arange(n, dtype=np.int64), counts)
+            pos = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
             wxr = wx[item]
             row = pos // wxr
             cx, cy = cx0[item] + (pos - row * wxr), cy0[item] + row
-        del pos
-        keys = cx.astype(np.int64) * self.ny + cy
-        bw = (self.xmax - self.xmin)[item]
-        bh = (self.ymax - self.ymin)[item]
+            del pos, wxr, row
+        keys = cx * self.ny + cy
+        bx0, by0, bx1, by1 = self.xmin[item], self.ymin[item], self.xmax[item], self.ymax[item]
+        bw, bh = bx1 - bx0, by1 - by0
         # per-cell sweep axis: along y when the cell's boxes are thinner in y
-        if nx * self.ny <= _DENSE_LIMIT:
-            ncell = nx * self.ny
+        ncell = nx * self.ny
+        if ncell <= _DENSE_LIMIT:
             axis_y = (np.bincount(keys, bh, ncell) < np.bincount(keys, bw, ncell))[keys]
-            rank = keys
         else:
             _, rank = np.unique(keys, return_inverse=True)
             axis_y = (np.bincount(rank, bh) < np.bincount(rank, bw))[rank]
-        lo = np.where(axis_y, (self.ymin[item] - self.gy) - cy * self.cell, (self.xmin[item] - self.gx) - cx * self.cell)
         ext = float(max(bw.max(initial=0), bh.max(initial=0)))
-        sweep = rank * (ext + 2 * self.cell + 1.0) + (lo + ext + 0.5)
-        del lo, rank
-        order = np.argsort(sweep)
-        self.keys = keys[order]
+        del bw, bh
+        # sweep start / end relative to the cell, shifted to be non-negative, in quanta
+        origin = np.where(axis_y, self.gy + cy * self.cell, self.gx + cx * self.cell) - ext
+        lo = np.where(axis_y, by0, bx0) - origin
+        hi = np.where(axis_y, by1, bx1) - origin
+        del origin
+        cell_bits, entry_bits = _bits(ncell), _bits(max(total, 1))
+        q_bits = min(63 - cell_bits - entry_bits, 31)
+        if q_bits < 4:
+            raise ValueError(f"grid of {ncell} cells and {total} entries is too large for one index")
+        quantum = (self.cell + 2 * ext + 1.0) / float(1 << q_bits)
+        q_max = (1 << q_bits) - 1
+        cell_key = keys << q_bits
+        start = cell_key + np.minimum(np.floor(lo * (1.0 / quantum)), q_max).astype(np.int64)
+        end = cell_key + np.minimum(np.floor(hi * (1.0 / quantum)), q_max).astype(np.int64)
+        del lo, hi, cell_key
+        packed = np.sort((start << entry_bits) | np.arange(total, dtype=np.int64))
+        order = packed & ((1 << entry_bits) - 1)
+        self._start = packed >> entry_bits                 # sorted: cell | quantised sweep start
+        del packed, start
+        self._end = end[order]
         self.items = item[order]
-        self._sweep = sweep[order]
+        self.keys = keys[order]
         ay = axis_y[order]
-        self._sweep_hi = self._sweep + np.where(ay, bh[order], bw[order])
-        del sweep, bw, bh, axis_y
+        self._other_lo = np.where(ay, bx0[order], by0[order])
+        self._other_hi = np.where(ay, bx1[order], by1[order])
+        del bx0, by0, bx1, by1, axis_y
+        # bit 0: the box starts in the entry's column, bit 1: in its row (pair ownership)
+        it = self.items
+        self._corner = ((cx0[it] == cx[order]).view(np.int8) | ((cy0[it] == cy[order]).view(np.int8) << 1))
+        self._label = None if label is None else np.asarray(label)[it]
+        self._mask = None if mask is None else np.asarray(mask, dtype=bool)[it]
         brk = np.flatnonzero(self.keys[1:] != self.keys[:-1]) + 1
         self.group_start = np.concatenate([[0], brk]).astype(np.int64) if total else np.zeros(0, np.int64)
         self.group_end = np.concatenate([brk, [total]]).astype(np.int64) if total else np.zeros(0, np.int64)
         self.group_key = self.keys[self.group_start] if total else np.zeros(0, dtype=np.int64)
-        # entry-ordered extents on the other axis keep the pair tests short and cache-friendly
-        it = self.items
-        self._other_lo = np.where(ay, self.xmin[it], self.ymin[it])
-        self._other_hi = np.where(ay, self.xmax[it], self.ymax[it])
-        # bit 0: the box starts in the entry's column, bit 1: in its row (pair ownership)
-        self._corner = ((cx0[it] == cx[order]).view(np.int8) | ((cy0[it] == cy[order]).view(np.int8) << 1))
-        self._stop: np.ndarray | None = None
 
     def _cells(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Grid column and row of points (any monotone rounding works; the same one serves queries)."""
         inv = 1.0 / self.cell
-        return (np.floor((x - self.gx) * inv).astype(np.int32),
-                np.floor((y - self.gy) * inv).astype(np.int32))
+        return (np.floor((x - self.gx) * inv).astype(np.int64),
+                np.floor((y - self.gy) * inv).astype(np.int64))
 
     def __len__(self) -> int:
         return len(self.xmin)
@@ -116,46 +145,62 @@ class GridIndex:
                 & (self.ymin[cand] <= ymax) & (self.ymax[cand] >= ymin))
         return cand[keep].astype(np.int64)
 
-    def _partners(self) -> np.ndarray:
-        """Entry position where each entry's sweep partners stop (exclusive); frees the sweep keys."""
-        if self._stop is None:
-            stop = np.searchsorted(self._sweep, self._sweep_hi + 1e-6, side="right")
-            self._stop = np.minimum(stop, np.repeat(self.group_end, self.group_end - self.group_start)).astype(np.int64)
-            del self._sweep, self._sweep_hi
-        return self._stop
-
-    def batches(self, batch: int = 131_072) -> list[tuple[int, int]]:
-        """Cell-group ranges holding about ``batch`` pair tests each (for :meth:`local_pairs`)."""
+    def batches(self, entries: int = 16_384) -> list[tuple[int, int]]:
+        """Entry ranges of whole cells, about ``entries`` entries each (for :meth:`local_pairs`)."""
         if not len(self.group_start):
             return []
-        stop = self._partners()
-        work = np.maximum(stop - np.arange(len(stop)) - 1, 0)
-        cum = np.cumsum(np.add.reduceat(work, self.group_start))
-        bounds = np.unique(np.searchsorted(cum, np.arange(batch, int(cum[-1]) + batch, batch), side="left") + 1)
-        bounds = np.clip(bounds, 1, len(cum))
-        edges = np.unique(np.concatenate([[0], bounds, [len(cum)]]))
+        cut = np.searchsorted(self.group_start, np.arange(entries, self.n_entries, entries), side="left")
+        edges = np.unique(np.concatenate([[0], self.group_start[cut[cut < len(self.group_start)]],
+                                          [self.n_entries]]))
         return list(zip(edges[:-1].tolist(), edges[1:].tolist()))
 
-    def local_pairs(self, g0: int, g1: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Overlapping box pairs owned by cell groups g0..g1-1: (boxes of the entries, first, second).
+    def local_pairs(self, e0: int, e1: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Candidate box pairs among entries e0..e1-1 (whole cells): (boxes of the entries, first, second).
 
         ``first`` and ``second`` index the returned box array (one row per entry of
-        the groups), so box ``boxes[first[k]]`` overlaps ``boxes[second[k]]``.
+        the range), so box ``boxes[first[k]]`` and box ``boxes[second[k]]`` overlap
+        (or nearly touch along the sweep axis), with different labels, at least
+        one of them masked.
         """
-        stop = self._partners()
-        e0, e1 = int(self.group_start[g0]), int(self.group_end[g1 - 1])
-        pos = np.arange(e1 - e0, dtype=np.int32)
-        partners = np.maximum(stop[e0:e1] - e0 - pos - 1, 0).astype(np.int32)
-        total = int(partners.sum())
-        first = np.repeat(pos, partners)
-        second = np.arange(total, dtype=np.int32) - np.repeat(np.cumsum(partners, dtype=np.int32) - partners - pos - 1,
-                                                              partners)
-        # the sweep already guarantees overlap along the sweep axis; test the other axis and ownership
-        lo, hi = self._other_lo[e0:e1], self._other_hi[e0:e1]
-        corner = self._corner[e0:e1]
-        keep = (lo[first] <= hi[second]) & (lo[second] <= hi[first]) & ((corner[first] | corner[second]) == 3)
-        k = np.flatnonzero(keep)
-        return self.items[e0:e1], first[k], second[k]
+        start, end = self._start[e0:e1], self._end[e0:e1]
+        lo, hi, corner = self._other_lo[e0:e1], self._other_hi[e0:e1], self._corner[e0:e1]
+        label = None if self._label is None else self._label[e0:e1]
+        mask = None if self._mask is None else self._mask[e0:e1]
+        m = e1 - e0
+        firsts, seconds = [], []
+
+        def keep(i, j):
+            ok = (lo[j] <= hi[i]) & (lo[i] <= hi[j]) & ((corner[i] | corner[j]) == 3)
+            if label is not None:
+                ok &= label[i] != label[j]
+            if mask is not None:
+                ok &= mask[i] | mask[j]
+            return ok
+
+        d, act = 1, None
+        while d < m:
+            if act is None:                                  # most entries still have partners: slices
+                i, j = slice(0, m - d), slice(d, m)
+                live = start[j] <= end[i]
+                hit = np.flatnonzero(live & keep(i, j))
+                firsts.append(hit)
+                seconds.append(hit + d)
+                if np.count_nonzero(live) * _SLICE_SHARE < m:
+                    act = np.flatnonzero(live)
+            else:                                            # the few with partners left: gathers
+                act = act[act < m - d]
+                act = act[start[act + d] <= end[act]]
+                if not len(act):
+                    break
+                j = act + d
+                hit = keep(act, j)
+                firsts.append(act[hit])
+                seconds.append(j[hit])
+            d += 1
+        if not firsts:
+            e = np.zeros(0, dtype=np.int64)
+            return self.items[e0:e1], e, e
+        return self.items[e0:e1], np.concatenate(firsts), np.concatenate(seconds)
 
 
 def default_cell(width: np.ndarray, height: np.ndarray) -> float:

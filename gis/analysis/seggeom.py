@@ -2,7 +2,9 @@
 
 Segments are given as arrays ``ax0, ay0, ax1, ay1`` and ``bx0 ...``.  A
 degenerate segment (both ends equal) is a point.  Parameters ``s``, ``t`` run
-from 0 at the first end to 1 at the second.
+from 0 at the first end to 1 at the second.  The common case (proper
+segments, not parallel) takes one pass of plain arithmetic; the special cases
+(points, parallels, touching ends) are patched on the few rows that need them.
 """
 from __future__ import annotations
 
@@ -14,22 +16,6 @@ import numpy as np
 def _between(p, q, r):
     """Whether r lies within the closed range of p and q."""
     return (np.minimum(p, q) <= r) & (r <= np.maximum(p, q))
-
-
-def intersects(ax0, ay0, ax1, ay1, bx0, by0, bx1, by1) -> np.ndarray:
-    """Whether the closed plan segments share a point (crossing, touching or overlapping)."""
-    dax, day = ax1 - ax0, ay1 - ay0
-    dbx, dby = bx1 - bx0, by1 - by0
-    o1 = np.sign(dax * (by0 - ay0) - day * (bx0 - ax0))
-    o2 = np.sign(dax * (by1 - ay0) - day * (bx1 - ax0))
-    o3 = np.sign(dbx * (ay0 - by0) - dby * (ax0 - bx0))
-    o4 = np.sign(dbx * (ay1 - by0) - dby * (ax1 - bx0))
-    hit = (o1 * o2 < 0) & (o3 * o4 < 0)
-    hit |= (o1 == 0) & _between(ax0, ax1, bx0) & _between(ay0, ay1, by0)
-    hit |= (o2 == 0) & _between(ax0, ax1, bx1) & _between(ay0, ay1, by1)
-    hit |= (o3 == 0) & _between(bx0, bx1, ax0) & _between(by0, by1, ay0)
-    hit |= (o4 == 0) & _between(bx0, bx1, ax1) & _between(by0, by1, ay1)
-    return hit
 
 
 @dataclass
@@ -57,21 +43,27 @@ def closest(ax0, ay0, ax1, ay1, bx0, by0, bx1, by1) -> Closest:
     f = d2x * rx + d2y * ry
     c = d1x * rx + d1y * ry
     b = d1x * d2x + d1y * d2y
-    cross = d1x * d2y - d1y * d2x
-    parallel = cross == 0
-    den = np.where(parallel, 1.0, a * e - b * b)
+    parallel = d1x * d2y - d1y * d2x == 0
     a_ok, e_ok = a > 0, e > 0
-    safe_a, safe_e = np.where(a_ok, a, 1.0), np.where(e_ok, e, 1.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        s = np.where(parallel | (den == 0), 0.0, np.clip((b * f - c * e) / den, 0.0, 1.0))
-        s = np.where(a_ok, s, 0.0)
-        t = np.where(e_ok, (b * s + f) / safe_e, 0.0)
-        lo, hi = t < 0, t > 1
-        t = np.clip(t, 0.0, 1.0)
-        s = np.where(lo & a_ok, np.clip(-c / safe_a, 0.0, 1.0), s)
-        s = np.where(hi & a_ok, np.clip((b - c) / safe_a, 0.0, 1.0), s)
-    dx = ax0 + s * d1x - (bx0 + t * d2x)
-    dy = ay0 + s * d1y - (by0 + t * d2y)
+        den = a * e - b * b
+        s = b * f
+        s -= c * e
+        s /= den
+        np.clip(s, 0.0, 1.0, out=s)
+        s[parallel | (den == 0) | ~a_ok] = 0.0
+        t = b * s
+        t += f
+        t /= e
+        t[~e_ok] = 0.0
+        lo, hi = np.flatnonzero((t < 0) & a_ok), np.flatnonzero((t > 1) & a_ok)
+        np.clip(t, 0.0, 1.0, out=t)
+        s[lo] = np.clip(-c[lo] / a[lo], 0.0, 1.0)
+        s[hi] = np.clip((b[hi] - c[hi]) / a[hi], 0.0, 1.0)
+    dx = ax0 + s * d1x
+    dx -= bx0 + t * d2x
+    dy = ay0 + s * d1y
+    dy -= by0 + t * d2y
     dist = np.hypot(dx, dy)
     s2 = np.full_like(dist, np.nan)
     t2 = np.full_like(dist, np.nan)
@@ -117,15 +109,22 @@ def crossing(ax0, ay0, ax1, ay1, bx0, by0, bx1, by1) -> Crossing:
     d1x, d1y = ax1 - ax0, ay1 - ay0
     d2x, d2y = bx1 - bx0, by1 - by0
     rx, ry = bx0 - ax0, by0 - ay0
+    return _crossing(ax0, ay0, bx0, by0, bx1, by1, d1x, d1y, d2x, d2y, rx, ry,
+                     rx * d2y - ry * d2x, rx * d1y - ry * d1x)
+
+
+def _crossing(ax0, ay0, bx0, by0, bx1, by1, d1x, d1y, d2x, d2y, rx, ry, sn, tn) -> Crossing:
+    """Crossing parameters from the segments' direction vectors, b0 - a0, and the numerators of s and t."""
     cross = d1x * d2y - d1y * d2x
     la = np.hypot(d1x, d1y)
     lb = np.hypot(d2x, d2y)
     par = cross == 0
     den = np.where(par, 1.0, cross)
-    s = np.clip((rx * d2y - ry * d2x) / den, 0.0, 1.0)
-    t = np.clip((rx * d1y - ry * d1x) / den, 0.0, 1.0)
+    s = np.clip(sn / den, 0.0, 1.0)
+    t = np.clip(tn / den, 0.0, 1.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        sin_angle = np.where(par, 0.0, np.abs(cross) / (la * lb))
+        sin_angle = np.abs(cross) / (la * lb)
+    sin_angle[par] = 0.0
     s2 = np.full_like(s, np.nan)
     t2 = np.full_like(s, np.nan)
     k = np.flatnonzero(par)
@@ -143,3 +142,31 @@ def crossing(ax0, ay0, ax1, ay1, bx0, by0, bx1, by1) -> Crossing:
         t2[k] = np.where(hi > lo, project(ax0[k] + hi * d1x[k], ay0[k] + hi * d1y[k],
                                           bx0[k], by0[k], bx1[k], by1[k]), np.nan)
     return Crossing(s, t, s2, t2, sin_angle)
+
+
+def intersections(ax0, ay0, ax1, ay1, bx0, by0, bx1, by1) -> tuple[np.ndarray, Crossing]:
+    """Which closed plan segments share a point (crossing, touching or overlapping), and where.
+
+    Returns the hit mask and the :func:`crossing` parameters of the hits (in
+    order); the orientation tests and the crossing share their products.
+    """
+    d1x, d1y = ax1 - ax0, ay1 - ay0
+    d2x, d2y = bx1 - bx0, by1 - by0
+    rx, ry = bx0 - ax0, by0 - ay0
+    sn = rx * d2y - ry * d2x             # s numerator; its sign is b's side of a (o3 below)
+    tn = rx * d1y - ry * d1x             # t numerator; minus the side of b0 relative to a (o1)
+    o1 = -np.sign(tn)
+    o2 = np.sign(d1x * (by1 - ay0) - d1y * (bx1 - ax0))
+    o3 = np.sign(sn)
+    o4 = np.sign(d2x * (ay1 - by0) - d2y * (ax1 - bx0))
+    hit = (o1 * o2 < 0) & (o3 * o4 < 0)
+    z = np.flatnonzero((o1 == 0) | (o2 == 0) | (o3 == 0) | (o4 == 0))
+    if len(z):                        # an end on the other line: touching or collinear
+        zx0, zy0, zx1, zy1, wx0, wy0, wx1, wy1 = (v[z] for v in (ax0, ay0, ax1, ay1, bx0, by0, bx1, by1))
+        hit[z] |= (((o1[z] == 0) & _between(zx0, zx1, wx0) & _between(zy0, zy1, wy0))
+                   | ((o2[z] == 0) & _between(zx0, zx1, wx1) & _between(zy0, zy1, wy1))
+                   | ((o3[z] == 0) & _between(wx0, wx1, zx0) & _between(wy0, wy1, zy0))
+                   | ((o4[z] == 0) & _between(wx0, wx1, zx1) & _between(wy0, wy1, zy1)))
+    h = np.flatnonzero(hit)
+    return hit, _crossing(ax0[h], ay0[h], bx0[h], by0[h], bx1[h], by1[h], d1x[h], d1y[h], d2x[h], d2y[h],
+                          rx[h], ry[h], sn[h], tn[h])

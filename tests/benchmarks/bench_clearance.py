@@ -137,7 +137,7 @@ def index_build(path: str) -> dict:
     table = rules.load()
     fs = features.build({"pipe_segments": read_city(path)}, table)
     clock = clearance.PhaseClock()
-    _, _, index, _ = clearance.prepare(fs, table)
+    _, _, index = clearance.prepare(fs, table)
     clock.lap("prepare")
     rebuilt = GridIndex(index.xmin, index.ymin, index.xmax, index.ymax, index.cell)
     clock.lap("grid")
