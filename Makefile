@@ -38,7 +38,11 @@ bench: setup
 bundle: setup
 	$(BIN)/pip install -q -e ".[build]"
 	$(BIN)/pyinstaller --noconfirm installer.spec
-	$(XVFB) dist/subterra/subterra --smoke-test
+	rm -rf build/bundle-smoke && mkdir -p build/bundle-smoke
+	dist/subterra/subterra demo build/bundle-smoke/demo.gpkg --size small
+	dist/subterra/subterra info build/bundle-smoke/demo.gpkg
+	dist/subterra/subterra render build/bundle-smoke/demo.gpkg --view 3d --out build/bundle-smoke/demo.png
+	SUBTERRA_SETTINGS=build/bundle-smoke/settings.ini $(XVFB) dist/subterra/subterra gui --smoke-test build/bundle-smoke/demo.gpkg
 
 clean:
 	rm -rf build dist *.egg-info

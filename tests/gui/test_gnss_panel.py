@@ -100,7 +100,8 @@ def test_f9p_log_shows_fix_beidou_sigmas_and_sky(qtbot, gnss_window, f9p):
     gnss_window.set_language("zh_CN")
     assert gnss_window.gnss.menu.title() == "GNSS / 测量(&G)"
     qtbot.waitUntil(lambda: panel.fix_label.text() == "单点解", timeout=5000)
-    assert "北斗 BeiDou 6" in panel.values["sats"].text()
+    # (the log's epochs differ: wait for one that used BeiDou satellites)
+    qtbot.waitUntil(lambda: "北斗 BeiDou 6" in panel.values["sats"].text(), timeout=10000)
     gnss_window.set_language("en")
 
     qtbot.mouseClick(panel.connect_button, Qt.MouseButton.LeftButton)
