@@ -30,12 +30,14 @@ Debian's libglvnd .debs, the dump (13 MB))::
     tar -xJf .gpubench/vtksub.tar.xz -C /tmp/site; pip install --target /tmp/site .gpubench/shapely-*.whl
     PYTHONPATH=/tmp/site:. SUBTERRA_GPU_SCENE=.gpubench/city-scene.pkl.xz python3 -m tests.benchmarks bench_views_gpu
 
-Figures (4 runs): GL_RENDERER "NVIDIA H100 80GB HBM3/PCIe/SSE2"; first render
-0.07-0.11 s after a 4.4-5.6 s scene; orbit over the whole city 29-32 ms a
-frame (31-35 frames/s), street orbit 24-30 ms (34-42 frames/s), cpu = wall:
-the CPU bounds the frame, not the GPU (rendering alone, LOD planning
-skipped: ~3 ms; the plan, mostly TiledLayer.cost re-summing ~1M parts 8
-times a frame, ~15 ms).  llvmpipe on the 2-core dev machine, same dump:
+Figures: first measured at 29-32 ms a frame (31-35 frames/s) with cpu =
+wall: the CPU bound the frame (rendering alone ~3 ms; the LOD plan, mostly
+TiledLayer.cost re-summing ~1M parts 8 times a frame, ~15 ms).  With the
+per-level cost computed once (2 runs, same dump): GL_RENDERER "NVIDIA H100
+80GB HBM3/PCIe/SSE2"; first render 0.06-0.11 s after a 4.8-7.3 s scene;
+orbit over the whole city 12.1-15.6 ms a frame (64-83 frames/s; pipelined
+11.3-12.2 ms), street orbit 12.3-13.2 ms (76-81 frames/s); peak RSS
+771-925 MB.  llvmpipe on the 2-core dev machine, same dump, before the fix:
 orbit 187 ms, street 93 ms.
 """
 from __future__ import annotations

@@ -190,6 +190,7 @@ class TiledLayer:
         self.coarse = self._index(TileGrid.covering(lo, hi, max(COARSE_MIN_M, side / COARSE_PER_SIDE)), low, high)
         self.fine = self._index(TileGrid.covering(lo, hi, FINE_TILE_M), low, high)
         self._cells = builder.cells(layer, parts)
+        self._costs: dict[str, np.ndarray] = {}        # level -> cells per tile (fixed once built)
         g = self.coarse.grid
         col, row = np.arange(g.count) % g.nx, np.arange(g.count) // g.nx
         self.block_of = (row // BLOCK_SIDE) * -(-g.nx // BLOCK_SIDE) + col // BLOCK_SIDE
@@ -221,12 +222,19 @@ class TiledLayer:
         return self.fine if level == NEAR else self.coarse
 
     def cost(self, level: str) -> np.ndarray:
-        """Estimated cells of each tile at ``level`` (what the view budgets count)."""
-        index = self.index(level)
-        if level != NEAR:
-            return index.counts()
-        cum = np.concatenate([[0], np.cumsum(self._cells[index.order])])
-        return cum[index.start[1:]] - cum[index.start[:-1]]
+        """Estimated cells of each tile at ``level`` (what the view budgets count; computed once a
+        level: the stage asks every frame)."""
+        cost = self._costs.get(level)
+        if cost is None:
+            index = self.index(level)
+            if level != NEAR:
+                cost = index.counts()
+            else:
+                cum = np.concatenate([[0], np.cumsum(self._cells[index.order])])
+                cost = cum[index.start[1:]] - cum[index.start[:-1]]
+            cost.setflags(write=False)
+            self._costs[level] = cost
+        return cost
 
     def ready(self, level: str, tile: int) -> TileMesh | None:
         """The mesh of a level built with the layer (a block's overview), else None."""
