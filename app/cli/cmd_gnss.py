@@ -113,7 +113,7 @@ def cmd_status(args) -> int:
     if pos["lat"] is not None:
         print(f"position: {pos['lat']:.9f} {pos['lon']:.9f} h_ell {pos['h_ell']:.3f} m ({pos['frame']})")
     print(f"satellites used: {doc['satellites_used']['total']} ({used or '-'}); in view: {view or '-'}")
-    print(f"HDOP {doc['hdop']}  sigma_h {doc['sigma_h']}  sigma_v {doc['sigma_v']}")
+    print(f"HDOP {_figure(doc['hdop'], 2)}  sigma_h {_figure(doc['sigma_h'], 3)} m  sigma_v {_figure(doc['sigma_v'], 3)} m")
     print("NMEA: " + ", ".join(f"{k} {v}" for k, v in doc["nmea"].items()))
     if args.ntrip:
         r, n = doc["rtcm"], doc["ntrip"]
@@ -214,3 +214,8 @@ def cmd_calibrate(args) -> int:
     if "geoid_grid" in doc:
         print(f"geoid grid: {doc['geoid_grid']}")
     return 0
+
+
+def _figure(value: float | None, decimals: int) -> str:
+    """``value`` rounded for the status lines ("-" when the receiver has not sent it)."""
+    return "-" if value is None else f"{value:.{decimals}f}"
