@@ -52,7 +52,7 @@ class CheckActions(QObject):
         super().__init__(window)
         self.win = window
         self.rules_file: str | None = str(window.settings.value(KEY_RULES, "") or "") or None
-        self.panel = None                 # app.gui.findings_panel.FindingsPanel, built with the views
+        self.panel = None                 # app.gui.findings_panel.FindingsPanel, built on first use
         self.dock = QDockWidget(window)
         self.dock.setObjectName("findingsDock")
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
@@ -86,7 +86,6 @@ class CheckActions(QObject):
 
     def _views_ready(self) -> None:
         self.overlay.attach()
-        self.ensure_panel()
 
     def ensure_panel(self):
         """The dock's panel, built on first use (it loads pandas and the report styles)."""
@@ -158,7 +157,8 @@ class CheckActions(QObject):
     # ------------------------------------------------------------- project
     def _project_loaded(self, path: str) -> None:
         self.overlay.attach()
-        self.ensure_panel().clear()
+        if self.panel is not None:      # else built once past runs are read (pandas loads on that worker)
+            self.panel.clear()
         self._enable(True)
         self._start(tr("Reading past runs"), partial(jobs.list_runs, path), partial(self._runs_listed, path),
                     tr("Cannot read past runs"), background=True)
@@ -166,7 +166,7 @@ class CheckActions(QObject):
     def _runs_listed(self, path: str, runs) -> None:
         if self.win.project is None or self.win.project.path != path:
             return
-        self.panel.set_runs(runs)
+        self.ensure_panel().set_runs(runs)
         self._start(tr("Loading rule table"), partial(jobs.rule_table, path, self.rules_file),
                     partial(self._rules_loaded, self.rules_file), self._remembered_rules_failed, background=True)
 
