@@ -91,6 +91,21 @@ def small_project(tmp_path):
     return pipes_project(tmp_path / "small.gpkg", segs, points, 20, (x0 - 50, y0 + 150))
 
 
+def when_modal(cls, act, first_ms: int = 0, every_ms: int = 50) -> None:
+    """Call ``act(widget)`` once the active modal widget is a ``cls`` (Qt timers poll for it: exec() blocks)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    def poll() -> None:
+        widget = QApplication.activeModalWidget()
+        if isinstance(widget, cls):
+            act(widget)
+        else:
+            QTimer.singleShot(every_ms, poll)
+
+    QTimer.singleShot(first_ms, poll)
+
+
 def vtk_widget(view):
     """The VTK render-window widget inside a view (where mouse events go)."""
     from vtkmodules.qt.QVTKRenderWindowInteractor import QVTKRenderWindowInteractor
