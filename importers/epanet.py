@@ -14,11 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
-from gis.errors import InputRejected
 from gis.progress import Progress
 from importers import fields as F
 from importers import geo, network
-from importers.inp import read_inp, section_names
+from importers.inp import section_names
 from importers.messages import tr
 from importers.plan import ImportOptions, ImportPlan
 
@@ -46,17 +45,10 @@ def can_read(path: Path) -> int:
 
 def plan(project, sources: list[str], options: ImportOptions, progress: Progress) -> ImportPlan:
     """Read and validate one EPANET model into an ImportPlan (nothing is written)."""
-    result = ImportPlan("epanet", [str(s) for s in sources], [], options)
-    file = str(sources[0])
-    to_project = network.transformer(project, options, file, result)
-    if to_project is None:
-        return result
-    try:
-        tables, opts = read_inp(Path(file), file, SCHEMA)
-    except InputRejected as exc:
-        result.problems.extend(exc.problems)
-        result.fatal = True
-        return result
+    model = network.read_model(project, "epanet", sources, options, SCHEMA)
+    if isinstance(model, ImportPlan):
+        return model
+    result, file, to_project, tables, opts = model.result, model.file, model.to_project, model.tables, model.options
     units = (opts.get("UNITS") or "GPM").split()[0]
     us = units in US_UNITS
     metre, mm = (0.3048, 25.4) if us else (1.0, 1.0)

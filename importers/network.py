@@ -9,17 +9,19 @@ interpolated along the length between the two end elevations.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import shapely
 
 from gis import layers as registry
-from gis.errors import Problem
+from gis.errors import InputRejected, Problem
 from importers import fields as F
 from importers import geo, parse
 from importers.checks import select
 from importers.frames import geoframe
+from importers.inp import read_inp
 from importers.messages import tr
 from importers.plan import ImportOptions, ImportPlan, TablePreview
 from importers.table import SourceTable
@@ -34,6 +36,34 @@ def group_of(tables: list[SourceTable]) -> TableGroup:
     return TableGroup(tables, [{h: i for i, h in enumerate(t.headers)} for t in tables])
 
 
+@dataclass
+class Model:
+    """One .inp model read for planning: the plan being filled, the --src-crs transform, sections and [OPTIONS]."""
+
+    result: ImportPlan
+    file: str
+    to_project: object
+    tables: dict[str, SourceTable]
+    options: dict[str, str]
+
+
+def read_model(project, kind: str, sources: list[str], options: ImportOptions,
+               schema: dict[str, list[str]]) -> Model | ImportPlan:
+    """Read the model of ``sources[0]``; a fatal problem (no --src-crs, unreadable file) returns the plan instead."""
+    result = ImportPlan(kind, [str(s) for s in sources], [], options)
+    file = str(sources[0])
+    to_project = transformer(project, options, file, result)
+    if to_project is None:
+        return result
+    try:
+        tables, opts = read_inp(Path(file), file, schema)
+    except InputRejected as exc:
+        result.problems.extend(exc.problems)
+        result.fatal = True
+        return result
+    return Model(result, file, to_project, tables, opts)
+
+
 def transformer(project, options: ImportOptions, file: str, result: ImportPlan):
     """A --src-crs -> project CRS transform (always_xy), or None after a fatal problem when --src-crs is missing."""
     from pyproj import Transformer
@@ -46,6 +76,15 @@ def transformer(project, options: ImportOptions, file: str, result: ImportPlan):
         return None
     src = parse_crs(options.src_crs)
     return Transformer.from_crs(src, project.crs, always_xy=True)
+
+
+def flag_duplicate_ids(group: TableGroup, ids: pa.Array) -> None:
+    """Flag every row whose id stands on another row too (the reason names those rows)."""
+    dup, other = F.duplicates(ids, group.rows)
+    if dup.any():
+        reasons = np.full(group.n, None, dtype=object)
+        reasons[dup] = [tr("duplicate_id", field="ID", rows=r) for r in other[dup]]
+        group.flag(dup, "id", ids, reasons)
 
 
 @dataclass
@@ -64,11 +103,7 @@ def nodes(project, tables: list[tuple[SourceTable, str | None]], coords: SourceT
     group = group_of([t for t, _ in tables])
     kind = np.concatenate([np.full(t.n, k, dtype=object) for t, k in tables]) if tables else np.zeros(0, object)
     ids = F.text(group, "id")
-    dup, other = F.duplicates(ids, group.rows)
-    if dup.any():
-        reasons = np.full(group.n, None, dtype=object)
-        reasons[dup] = [tr("duplicate_id", field="ID", rows=r) for r in other[dup]]
-        group.flag(dup, "id", ids, reasons)
+    flag_duplicate_ids(group, ids)
     cgroup = group_of([coords])
     cx, bad_x = parse.numbers(cgroup.col("x"))
     cy, bad_y = parse.numbers(cgroup.col("y"))
@@ -107,11 +142,7 @@ def links(tables: list[SourceTable], nd: Nodes, from_key: str, to_key: str) -> L
     """Join link rows to nodes; flag unknown nodes and links whose node was rejected."""
     group = group_of(tables)
     ids = F.text(group, "id")
-    dup, other = F.duplicates(ids, group.rows)
-    if dup.any():
-        reasons = np.full(group.n, None, dtype=object)
-        reasons[dup] = [tr("duplicate_id", field="ID", rows=r) for r in other[dup]]
-        group.flag(dup, "id", ids, reasons)
+    flag_duplicate_ids(group, ids)
     ends = []
     for j, key in enumerate((from_key, to_key)):
         node_ids = F.text(group, key)

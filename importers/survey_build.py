@@ -412,19 +412,25 @@ def _sizes(group: TableGroup) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return dia, width, height
 
 
-def _voltage_of(text: str) -> float | None:
-    if not text:
-        return np.nan
-    t = text.lower().replace(" ", "")
+def _with_unit(t: str, units: dict[str, float]) -> float | None:
+    """``t`` (lower case, no spaces) as a number times the scale of its unit suffix, the first of ``units``
+    it ends with (none: 1); None when it is not a number."""
     scale = 1.0
-    if t.endswith("kv"):
-        t = t[:-2]
-    elif t.endswith("v"):
-        t, scale = t[:-1], 0.001
+    for suffix, factor in units.items():
+        if t.endswith(suffix):
+            t, scale = t[:-len(suffix)], factor
+            break
     try:
         return float(t) * scale
     except ValueError:
         return None
+
+
+def _voltage_of(text: str) -> float | None:
+    """A voltage text as kV (accepts a kV or V unit); NaN when blank, None when it is not a number."""
+    if not text:
+        return np.nan
+    return _with_unit(text.lower().replace(" ", ""), {"kv": 1.0, "v": 0.001})
 
 
 def _voltage(group: TableGroup) -> np.ndarray:
@@ -466,15 +472,8 @@ def _pressure(group: TableGroup) -> tuple[np.ndarray, np.ndarray]:
 
 def _pressure_mpa(t: str) -> float:
     """A pressure text as MPa (accepts a MPa or kPa unit); NaN when it is not a number."""
-    scale = 1.0
-    if t.endswith("mpa"):
-        t = t[:-3]
-    elif t.endswith("kpa"):
-        t, scale = t[:-3], 0.001
-    try:
-        return float(t) * scale
-    except ValueError:
-        return np.nan
+    num = _with_unit(t, {"mpa": 1.0, "kpa": 0.001})
+    return np.nan if num is None else num
 
 
 def line_ids(project, group: TableGroup, util: np.ndarray, codes: np.ndarray, start, end, prefixed: bool,

@@ -16,11 +16,10 @@ from pathlib import Path
 import numpy as np
 import pyarrow.compute as pc
 
-from gis.errors import InputRejected
 from gis.progress import Progress
 from importers import fields as F
 from importers import geo, network, parse
-from importers.inp import read_inp, section_names
+from importers.inp import section_names
 from importers.messages import tr
 from importers.plan import ImportOptions, ImportPlan
 from importers.tablegroup import TableGroup
@@ -62,17 +61,10 @@ def _offsets(group: TableGroup, key: str) -> tuple[np.ndarray, np.ndarray]:
 
 def plan(project, sources: list[str], options: ImportOptions, progress: Progress) -> ImportPlan:
     """Read and validate one SWMM model into an ImportPlan (nothing is written)."""
-    result = ImportPlan("swmm", [str(s) for s in sources], [], options)
-    file = str(sources[0])
-    to_project = network.transformer(project, options, file, result)
-    if to_project is None:
-        return result
-    try:
-        tables, opts = read_inp(Path(file), file, SCHEMA)
-    except InputRejected as exc:
-        result.problems.extend(exc.problems)
-        result.fatal = True
-        return result
+    model = network.read_model(project, "swmm", sources, options, SCHEMA)
+    if isinstance(model, ImportPlan):
+        return model
+    result, file, to_project, tables, opts = model.result, model.file, model.to_project, model.tables, model.options
     units = (opts.get("FLOW_UNITS") or "CFS").split()[0]
     metre = 0.3048 if units in US_UNITS else 1.0
     result.warnings.append(tr("w_model_units", file=file, units=units, length="ft" if metre != 1 else "m",

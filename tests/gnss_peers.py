@@ -40,6 +40,17 @@ def wait_port(port: int, timeout: float = 5.0) -> None:
     raise TimeoutError(f"nothing listens on 127.0.0.1:{port}")
 
 
+def receive(sock: socket.socket, size: int, closed: str) -> bytes:
+    """What ``sock`` has now (b"" when nothing is waiting); ConnectionError(``closed``) once the peer has closed."""
+    try:
+        data = sock.recv(size)
+    except (socket.timeout, BlockingIOError):
+        return b""
+    if not data:
+        raise ConnectionError(closed)
+    return data
+
+
 class Caster:
     """str2str NTRIP 1 caster fed with a real RTCM3 file."""
 
@@ -128,13 +139,7 @@ class Caster:
                 sock.close()
 
     def _drain(self, sock: socket.socket) -> None:
-        try:
-            data = sock.recv(4096)
-        except (socket.timeout, BlockingIOError):
-            return
-        if not data:
-            raise ConnectionError("caster input closed")
-        self.feeder_received += data
+        self.feeder_received += receive(sock, 4096, "caster input closed")
 
 
 class NmeaReceiver:
@@ -202,10 +207,4 @@ class NmeaReceiver:
             pass
 
     def _read(self, conn: socket.socket) -> None:
-        try:
-            data = conn.recv(65536)
-        except (socket.timeout, BlockingIOError):
-            return
-        if not data:
-            raise ConnectionError("client left")
-        self.written += data
+        self.written += receive(conn, 65536, "client left")

@@ -11,11 +11,10 @@ from vtkmodules.util.numpy_support import vtk_to_numpy
 from tests.tiny_projects import X0, Y0
 from viewers import camera
 from viewers.images import grab
-from viewers.offscreen import offscreen_window
+from viewers.offscreen import offscreen_stage
 from viewers.scene import build_project_scene
 from viewers.scene.mesh import COLOUR, FEATURE_INDEX
 from viewers.scene.tiled import BLOCK, FAR, MAX_MPP, MID, NEAR, OVERVIEW
-from viewers.stage import Stage
 
 RUNS, PIECES, STEP, GAP = 8, 100, 20.0, 60.0      # 8 runs of 100 pieces of 20 m, 60 m apart: 2 km x 420 m
 SIZE = (400, 300)
@@ -48,14 +47,7 @@ def tiled_scene(frame):
 
 
 def stage_on(scene, size=SIZE, shading="map"):
-    from vtkmodules.vtkRenderingCore import vtkRenderer
-
-    window = offscreen_window(*size)
-    ren = vtkRenderer()
-    window.AddRenderer(ren)
-    stage = Stage(ren, shading)
-    stage.set_scene(scene)
-    return window, stage
+    return offscreen_stage(scene, size, shading)
 
 
 def top(stage, scene, x, y, width_m, size=SIZE):

@@ -4,37 +4,22 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.tiny_projects import X0, Y0, make_project, pipe
+from tests.tiny_projects import X0, Y0, two_pipe_scene
 from viewers import camera, styles
 from viewers.images import grab
-from viewers.offscreen import offscreen_window
-from viewers.scene import build_project_scene
+from viewers.offscreen import offscreen_stage
 from viewers.stage import Stage
 
 
 @pytest.fixture(scope="module")
 def scene(tmp_path_factory):
-    path = tmp_path_factory.mktemp("stage") / "s.gpkg"
-    proj = make_project(path, {"pipe_segments": [
-        pipe("JS-1", [(-20, 0, 1.5), (20, 0, 1.5)], diameter_mm=1000.0),
-        pipe("RQ-1", [(-20, 8, 2.5), (20, 8, 2.5)], utility="RQ", diameter_mm=600.0)]},
-        ground=4.0, ground_extent=60.0)
-    sc = build_project_scene(proj)
-    proj.close()
-    return sc
+    return two_pipe_scene(tmp_path_factory.mktemp("stage") / "s.gpkg")
 
 
 def top_stage(scene, size=(400, 300)):
-    from vtkmodules.vtkRenderingCore import vtkRenderer
-
-    window = offscreen_window(*size)
-    ren = vtkRenderer()
-    window.AddRenderer(ren)
-    stage = Stage(ren, "map")
-    stage.set_ground_opacity(0.0)
-    stage.set_scene(scene)
+    window, stage = offscreen_stage(scene, size, "map", ground_opacity=0.0)
     x0, y0, _ = scene.to_local(X0, Y0)
-    camera.top(ren, (x0, y0), 40.0, size, stage.visible_bounds())     # 10 px per metre
+    camera.top(stage.renderer, (x0, y0), 40.0, size, stage.visible_bounds())     # 10 px per metre
     window.Render()
     return window, stage
 

@@ -57,18 +57,11 @@ def test_markers_hide_with_their_layer_and_go_with_the_scene(scene):  # noqa: F8
 
 
 def test_markers_keep_their_exact_colour_in_the_shaded_3d_stage(scene):  # noqa: F811
-    from vtkmodules.vtkRenderingCore import vtkRenderer
-
     from viewers import camera
-    from viewers.offscreen import offscreen_window
-    from viewers.stage import Stage
+    from viewers.offscreen import offscreen_stage
 
-    window = offscreen_window(300, 300)
-    ren = vtkRenderer()
-    window.AddRenderer(ren)
-    stage = Stage(ren, "shaded")
-    stage.set_scene(scene)
-    camera.orbit(ren, stage.visible_bounds(), 210.0, 35.0)
+    window, stage = offscreen_stage(scene, (300, 300), "shaded")
+    camera.orbit(stage.renderer, stage.visible_bounds(), 210.0, 35.0)
     stage.set_marker("gnss", (X0, Y0 + 4.0, 5.0), MARKER_RGB, size=12)
     window.Render()
     assert len(_marker_pixels(window)) > 30          # unlit: ambient + diffuse do not tint it

@@ -12,7 +12,7 @@ from shapely import LineString
 from vtkmodules.util.numpy_support import vtk_to_numpy
 
 from tests.test_scene_lod import runs_frame, stage_on, top
-from tests.tiny_projects import X0, Y0, make_project, pipe
+from tests.tiny_projects import X0, Y0, two_pipe_scene
 from viewers import colouring
 from viewers.images import grab
 from viewers.labels import declutter, feature_summary, overlaps, pipe_labels
@@ -119,14 +119,7 @@ def test_schemes_colour_by_attribute_with_legends():
 
 @pytest.fixture(scope="module")
 def small_scene(tmp_path_factory):
-    path = tmp_path_factory.mktemp("v3d") / "s.gpkg"
-    proj = make_project(path, {"pipe_segments": [
-        pipe("JS-1", [(-20, 0, 1.5), (20, 0, 1.5)], diameter_mm=1000.0),
-        pipe("RQ-1", [(-20, 8, 2.5), (20, 8, 2.5)], utility="RQ", diameter_mm=600.0)]},
-        ground=4.0, ground_extent=60.0)
-    sc = build_project_scene(proj)
-    proj.close()
-    return sc
+    return two_pipe_scene(tmp_path_factory.mktemp("v3d") / "s.gpkg")
 
 
 def point_colours(polydata) -> np.ndarray:

@@ -34,6 +34,19 @@ def make_project(path: Path, layers: dict[str, list[dict]], ground: float | np.n
     return proj
 
 
+def two_pipe_scene(path: Path):
+    """The LOD scene of a project at ``path`` with two parallel 40 m pipes: JS-1 DN1000 and RQ-1 DN600 8 m north."""
+    from viewers.scene import build_project_scene
+
+    proj = make_project(path, {"pipe_segments": [
+        pipe("JS-1", [(-20, 0, 1.5), (20, 0, 1.5)], diameter_mm=1000.0),
+        pipe("RQ-1", [(-20, 8, 2.5), (20, 8, 2.5)], utility="RQ", diameter_mm=600.0)]},
+        ground=4.0, ground_extent=60.0)
+    scene = build_project_scene(proj)
+    proj.close()
+    return scene
+
+
 def pipe(line_id: str, coords, utility: str = "JS", **attrs) -> dict:
     """A pipe_segments row along ``coords`` (x, y, z relative to X0, Y0)."""
     from shapely import LineString

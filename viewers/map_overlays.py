@@ -13,6 +13,8 @@ import math
 
 import numpy as np
 
+from viewers.planar import planar_polydata
+
 BAR_TARGET_PX = 120          # the scale bar is at most this long
 BAR_HEIGHT_PX = 6
 MARGIN_PX = 14               # from the window edges
@@ -47,23 +49,6 @@ def length_text(metres: float) -> str:
     if metres >= 1000:
         return f"{metres / 1000:g} km"
     return f"{metres:g} m"
-
-
-def _polydata(points: np.ndarray, polys: list[list[int]], lines: list[list[int]] = ()):
-    from vtkmodules.util.numpy_support import numpy_to_vtk
-    from vtkmodules.vtkCommonCore import vtkPoints
-    from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
-
-    pd = vtkPolyData()
-    pts = vtkPoints()
-    pts.SetData(numpy_to_vtk(np.column_stack([points, np.zeros(len(points))]).astype(np.float64), deep=True))
-    pd.SetPoints(pts)
-    for cells, setter in ((polys, pd.SetPolys), (lines, pd.SetLines)):
-        ca = vtkCellArray()
-        for cell in cells:
-            ca.InsertNextCell(len(cell), cell)
-        setter(ca)
-    return pd
 
 
 class MapDecorations:
@@ -165,7 +150,7 @@ class MapDecorations:
         label.SetVisibility(True)
 
     def _set(self, name: str, points: np.ndarray, polys, lines=()) -> None:
-        self._actors[name].GetMapper().SetInputData(_polydata(points, polys, lines))
+        self._actors[name].GetMapper().SetInputData(planar_polydata(points, polys, lines))
 
     def remove(self) -> None:
         """Take the actors off the renderer."""

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from viewers import styles
+from viewers.planar import planar_polydata
 from viewers.scene.tiled import rows_with_ids
 
 LAYER = "pipe_points"
@@ -87,10 +88,6 @@ def symbol_points(frame, origin) -> SymbolPoints:
 
 def _shape_source(name: str):
     """The glyph of one shape, one unit across, centred on the origin, in the z = 0 plane."""
-    from vtkmodules.util.numpy_support import numpy_to_vtk
-    from vtkmodules.vtkCommonCore import vtkPoints
-    from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
-
     pts: list[tuple[float, float]] = []
     polys: list[list[int]] = []
     lines: list[list[int]] = []
@@ -118,16 +115,7 @@ def _shape_source(name: str):
         add([(-0.5, -0.3), (0.5, -0.3), (0.5, 0.3), (-0.5, 0.3)], poly=True)
     if name == "box":
         add([(-0.45, -0.45), (0.45, -0.45), (0.45, 0.45), (-0.45, 0.45)], poly=False)
-    pd = vtkPolyData()
-    p = vtkPoints()
-    p.SetData(numpy_to_vtk(np.column_stack([np.array(pts), np.zeros(len(pts))]).astype(np.float64), deep=True))
-    pd.SetPoints(p)
-    for cells, setter in ((polys, pd.SetPolys), (lines, pd.SetLines)):
-        ca = vtkCellArray()
-        for cell in cells:
-            ca.InsertNextCell(len(cell), cell)
-        setter(ca)
-    return pd
+    return planar_polydata(pts, polys, lines)
 
 
 class SymbolLayer:

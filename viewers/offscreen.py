@@ -28,3 +28,22 @@ def offscreen_window(width: int, height: int):
         if window.SupportsOpenGL():
             return window
     raise SubterraError("no off-screen OpenGL available: install Mesa's EGL (libegl-mesa0) or OSMesa (libosmesa6)")
+
+
+def offscreen_stage(scene, size: tuple[int, int], shading: str, ground_opacity: float | None = None):
+    """(window, stage): ``scene`` on a Stage with ``shading`` in a new off-screen window of ``size``.
+
+    ``ground_opacity`` (when given) is set before the scene so the first build already uses it.
+    """
+    from vtkmodules.vtkRenderingCore import vtkRenderer
+
+    from viewers.stage import Stage
+
+    window = offscreen_window(*size)
+    renderer = vtkRenderer()
+    window.AddRenderer(renderer)
+    stage = Stage(renderer, shading)
+    if ground_opacity is not None:
+        stage.set_ground_opacity(ground_opacity)
+    stage.set_scene(scene)
+    return window, stage

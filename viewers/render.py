@@ -113,17 +113,10 @@ def frame(stage: Stage, spec: RenderSpec) -> None:
 
 def render_scene(scene: ProjectScene, spec: RenderSpec) -> np.ndarray:
     """Pixels (h, w, 3) of ``scene`` as ``spec`` asks, rendered off screen."""
-    from vtkmodules.vtkRenderingCore import vtkRenderer
-
     from viewers.images import grab
-    from viewers.offscreen import offscreen_window
+    from viewers.offscreen import offscreen_stage
 
-    window = offscreen_window(*spec.size)
-    renderer = vtkRenderer()
-    window.AddRenderer(renderer)
-    stage = Stage(renderer, SHADING[spec.view])
-    stage.set_ground_opacity(spec.opacity)
-    stage.set_scene(scene)
+    window, stage = offscreen_stage(scene, spec.size, SHADING[spec.view], spec.opacity)
     frame(stage, spec)
     stage.settle()
     window.Render()

@@ -30,14 +30,18 @@ def register(sub) -> None:
         q.add_argument("--include-sensitive", action="store_true",
                        help="show findings on sensitive layers in full (written to the audit log)")
 
-    q = checks.add_parser("clearance", help="净距: horizontal and vertical clearances between utilities")
-    common(q)
+    def check(name: str, help_text: str, handler):
+        """A check sub-command with the common options, run by ``handler``."""
+        q = checks.add_parser(name, help=help_text)
+        common(q)
+        q.set_defaults(func=handler)
+        return q
+
+    q = check("clearance", "净距: horizontal and vertical clearances between utilities", cmd_clearance)
     q.add_argument("--layers", default="pipe_segments",
                    help="comma-separated layers: pipe_segments, metro_tunnels, trees")
-    q.set_defaults(func=cmd_clearance)
 
-    q = checks.add_parser("excavation", help="开挖分析: what an excavation or a proposed pipe hits")
-    common(q)
+    q = check("excavation", "开挖分析: what an excavation or a proposed pipe hits", cmd_excavation)
     where = q.add_mutually_exclusive_group(required=True)
     where.add_argument("--area", help="polygon file (GeoJSON ...; reprojected from its own CRS)")
     where.add_argument("--wkt", help="polygon in the project CRS")
@@ -52,22 +56,13 @@ def register(sub) -> None:
     q.add_argument("--height-mm", type=float)
     q.add_argument("--pressure-mpa", type=float, help="gas pressure of the proposed pipe")
     q.add_argument("--burial", help="burial of the proposed pipe (直埋, 排管 ...)")
-    q.set_defaults(func=cmd_excavation)
 
-    q = checks.add_parser("cover", help="覆土: cover depth against the minimum")
-    common(q)
-    q.set_defaults(func=cmd_cover)
-
-    q = checks.add_parser("topology", help="topology QA of the pipe network")
-    common(q)
-    q.set_defaults(func=cmd_topology)
-
-    q = checks.add_parser("zones", help="protection zones a planned work falls in")
-    common(q)
+    check("cover", "覆土: cover depth against the minimum", cmd_cover)
+    check("topology", "topology QA of the pipe network", cmd_topology)
+    q = check("zones", "protection zones a planned work falls in", cmd_zones)
     where = q.add_mutually_exclusive_group(required=True)
     where.add_argument("--area", help="polygon file (reprojected from its own CRS)")
     where.add_argument("--wkt", help="polygon in the project CRS")
-    q.set_defaults(func=cmd_zones)
 
 
 def _open(args):

@@ -28,6 +28,7 @@ from app.gui import settings as st
 from app.gui.check_dialogs import ExcavationDialog, ZoneDialog
 from app.gui.findings_views import FindingsOverlay
 from app.gui.i18n import tr, tr_runtime
+from app.gui.menus import add_items
 from app.gui.worker import TaskRunner
 from gis.errors import Cancelled, InputRejected
 
@@ -74,10 +75,9 @@ class CheckActions(QObject):
         self.act_export = act(self.export_report_dialog)
         self.menu = QMenu(window)
         self.menu.setObjectName("analysisMenu")
-        for item in (self.act_clearance, self.act_clearance_selection, self.act_excavation, self.act_cover,
-                     self.act_topology, self.act_zones, None, *self.act_trace.values(), self.act_isolate, None,
-                     self.act_load_rules, self.act_builtin_rules, None, self.act_export):
-            self.menu.addSeparator() if item is None else self.menu.addAction(item)
+        add_items(self.menu, (self.act_clearance, self.act_clearance_selection, self.act_excavation, self.act_cover,
+                              self.act_topology, self.act_zones, None, *self.act_trace.values(), self.act_isolate,
+                              None, self.act_load_rules, self.act_builtin_rules, None, self.act_export))
         window.menuBar().insertMenu(window.menu_lang.menuAction(), self.menu)
         window.menu_view.addAction(self.dock.toggleViewAction())
         window.views_ready.connect(self._views_ready)

@@ -23,6 +23,7 @@ from app.gui.gnss_dialogs import CaptureDialog, CaptureRequest, SourcetableDialo
 from app.gui.gnss_panel import GnssPanel
 from app.gui.gnss_plots import FIX_RGB, fix_text
 from app.gui.i18n import tr
+from app.gui.menus import add_items
 from app.gui.worker import TaskRunner
 from gis.errors import Cancelled
 from gis.progress import Progress
@@ -139,12 +140,8 @@ class GnssController(QObject):
         self.act_scatter = self._action(self.panel.reset_scatter)
         self.menu = QMenu(self.win)
         self.win.menuBar().insertMenu(self.win.menu_lang.menuAction(), self.menu)
-        for item in (self.act_panel, self.act_connect, self.act_sourcetable, None, self.act_survey,
-                     self.act_survey_pipe, None, self.act_centre, self.act_scatter):
-            if item is None:
-                self.menu.addSeparator()
-            else:
-                self.menu.addAction(item)
+        add_items(self.menu, (self.act_panel, self.act_connect, self.act_sourcetable, None, self.act_survey,
+                              self.act_survey_pipe, None, self.act_centre, self.act_scatter))
 
     def retranslate(self) -> None:
         """Every GNSS string in the current language."""

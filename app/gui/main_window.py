@@ -18,6 +18,7 @@ from app.gui import dialogs, i18n, settings as st
 from app.gui.attribute_panel import AttributePanel
 from app.gui.i18n import tr
 from app.gui.import_menu import ImportUi
+from app.gui.menus import add_items
 from app.gui.view_export import ViewExport
 from app.gui.layer_tree import LayerTree
 from app.gui.project_loader import LoadedProject, create_project, load_demo, load_project
@@ -114,22 +115,12 @@ class MainWindow(QMainWindow):
         self.menu_exag = self.menu_view.addMenu("")
         self.menu_lang = bar.addMenu("")
         self.menu_help = bar.addMenu("")
-        for item in (self.act_new, self.act_open, self.menu_recent, self.act_demo, None,
-                     self.act_close, None, self.act_quit):
-            self._add_menu_item(self.menu_file, item)
+        add_items(self.menu_file, (self.act_new, self.act_open, self.menu_recent, self.act_demo, None,
+                                   self.act_close, None, self.act_quit))
         self.menu_ground.addActions(self.act_ground)
         self.menu_exag.addActions(self.act_exag)
         self.menu_lang.addActions(list(self.act_lang.values()))
         self.menu_help.addActions([self.act_about, self.act_about_qt])
-
-    @staticmethod
-    def _add_menu_item(menu, item) -> None:
-        if item is None:
-            menu.addSeparator()
-        elif isinstance(item, QAction):
-            menu.addAction(item)
-        else:
-            menu.addMenu(item)
 
     def _build_docks(self) -> None:
         self.layer_tree = LayerTree()
@@ -143,10 +134,9 @@ class MainWindow(QMainWindow):
         self.dock_attributes.setObjectName("attributesDock")
         self.dock_attributes.setWidget(self.attributes)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock_attributes)
-        for item in (self.act_reset, None, self.act_split, self.act_tabs, self.act_toggle_mode,
-                     None, self.menu_ground, self.menu_exag, None,
-                     self.dock_layers.toggleViewAction(), self.dock_attributes.toggleViewAction()):
-            self._add_menu_item(self.menu_view, item)
+        add_items(self.menu_view, (self.act_reset, None, self.act_split, self.act_tabs, self.act_toggle_mode,
+                                   None, self.menu_ground, self.menu_exag, None,
+                                   self.dock_layers.toggleViewAction(), self.dock_attributes.toggleViewAction()))
 
     def _build_analysis(self) -> None:
         """The Analysis menu and the findings dock (app.gui.check_actions)."""

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QMenu, QToolBar, 
 
 from app.gui import dialogs
 from app.gui.i18n import tr
+from app.gui.menus import add_items
 from app.gui.worker import TaskRunner
 from gis.errors import Cancelled
 from gis.progress import Progress
@@ -73,14 +74,9 @@ class MapTools(QObject):
         self.toolbar = QToolBar(win)
         self.toolbar.setObjectName("mapToolBar")
         win.addToolBar(self.toolbar)
-        for act in (*self.act_tools.values(), None, self.act_zoom_selection, self.act_clear_selection,
-                    self.act_show_3d):
-            if act is None:
-                self.menu.addSeparator()
-                self.toolbar.addSeparator()
-            else:
-                self.menu.addAction(act)
-                self.toolbar.addAction(act)
+        items = (*self.act_tools.values(), None, self.act_zoom_selection, self.act_clear_selection, self.act_show_3d)
+        add_items(self.menu, items)
+        add_items(self.toolbar, items)
         self.toolbar.addSeparator()
         self.result_label = QLabel()
         self.result = QLineEdit()

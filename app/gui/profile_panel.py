@@ -8,30 +8,28 @@ crossing or chart feature emits ``feature_selected``; PNG / PDF / CSV export.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QGridLayout, QLabel, QLineEdit, QPushButton, QSplitter, QTabWidget, QVBoxLayout,
-                               QWidget)
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QPushButton
 
 from app.gui.i18n import tr
-from app.gui.view3d_chart import ID_ROLE, ChartView, ExportButtons, fill_table, make_table, metres
+from app.gui.view3d_chart import ChartPanel, TableRows, metres
 
 
-class ProfilePanel(QWidget):
+class ProfilePanel(ChartPanel):
     """Run ends, profile chart, stations and crossings tables of one Profile."""
 
-    feature_selected = Signal(str, str)
     compute_requested = Signal(list)          # waypoint ids (start, end)
     selection_wanted = Signal(int)            # 0: start, 1: end: fill from the current selection
 
     def __init__(self, parent=None):
-        super().__init__(parent)
-        self.result = None
+        grid = QGridLayout()
+        super().__init__("profile", (7, 5), controls=grid, parent=parent)
+        self.stations, self.crossings = self.tables
         self.start = QLineEdit()
         self.end = QLineEdit()
         self.start_label, self.end_label = QLabel(), QLabel()
         self.use_start, self.use_end = QPushButton(), QPushButton()
         self.compute = QPushButton()
-        grid = QGridLayout()
         grid.addWidget(self.start_label, 0, 0)
         grid.addWidget(self.start, 0, 1)
         grid.addWidget(self.use_start, 0, 2)
@@ -39,32 +37,11 @@ class ProfilePanel(QWidget):
         grid.addWidget(self.end, 1, 1)
         grid.addWidget(self.use_end, 1, 2)
         grid.addWidget(self.compute, 0, 3, 2, 1)
-        self.title = QLabel()
-        self.chart = ChartView()
-        self.stations = make_table(7)
-        self.crossings = make_table(5)
-        self.tabs = QTabWidget()
-        self.tabs.addTab(self.stations, "")
-        self.tabs.addTab(self.crossings, "")
-        self.export = ExportButtons(self)
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.chart)
-        split.addWidget(self.tabs)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
-        layout = QVBoxLayout(self)
-        layout.addLayout(grid)
-        layout.addWidget(self.title)
-        layout.addWidget(split, 1)
-        layout.addWidget(self.export)
         self.compute.clicked.connect(self.request)
         for edit in (self.start, self.end):
             edit.returnPressed.connect(self.request)
         self.use_start.clicked.connect(lambda: self.selection_wanted.emit(0))
         self.use_end.clicked.connect(lambda: self.selection_wanted.emit(1))
-        self.chart.feature_clicked.connect(self.feature_selected)
-        for table in (self.stations, self.crossings):
-            table.cellClicked.connect(lambda row, _col, t=table: self._row_clicked(t, row))
         self.retranslate()
 
     def file_stem(self) -> str:
@@ -90,10 +67,7 @@ class ProfilePanel(QWidget):
 
     def set_profile(self, profile) -> None:
         """Show a gis.cuts.Profile (None clears)."""
-        self.result = profile
-        self.chart.set_result(profile, "profile")
-        self.export.set_enabled(profile is not None)
-        self._fill()
+        self.show_result(profile)
 
     def station_rows(self) -> list[dict]:
         """The stations table as dicts, in run order."""
@@ -103,38 +77,34 @@ class ProfilePanel(QWidget):
                  "invert_out": s.invert_out, "is_well": s.is_well, "well_depth_m": s.well_depth_m}
                 for s in self.result.stations]
 
-    def _fill(self) -> None:
-        prof = self.result
-        if prof is None:
-            self.title.setText(tr("Give the first and last pipe segment or point of a run"))
-            fill_table(self.stations, self._station_headers(), [])
-            fill_table(self.crossings, self._crossing_headers(), [])
-            return
-        self.title.setText(tr("Run of {utility}: {count} segments, {length} m",
-                              utility=prof.run.utility, count=len(prof.segments), length=f"{prof.length:.1f}"))
-        rows = [(("pipe_points", s.point_id), [s.point_id, metres(s.s), metres(s.ground_elev, 3),
-                                               metres(s.invert_in, 3), metres(s.invert_out, 3),
-                                               s.appurtenance or s.feature or "", metres(s.well_depth_m)])
-                for s in prof.stations]
-        fill_table(self.stations, self._station_headers(), rows)
+    def empty_title(self) -> str:
+        """The hint shown before any profile."""
+        return tr("Give the first and last pipe segment or point of a run")
+
+    def describe(self, prof) -> tuple[str, tuple[TableRows, TableRows]]:
+        """The run's title, its stations and the features crossing it."""
+        title = tr("Run of {utility}: {count} segments, {length} m",
+                   utility=prof.run.utility, count=len(prof.segments), length=f"{prof.length:.1f}")
+        stations = [(("pipe_points", s.point_id), [s.point_id, metres(s.s), metres(s.ground_elev, 3),
+                                                   metres(s.invert_in, 3), metres(s.invert_out, 3),
+                                                   s.appurtenance or s.feature or "", metres(s.well_depth_m)])
+                    for s in prof.stations]
         relation = {"above": tr("above"), "below": tr("below"), "conflict": tr("conflict")}
-        rows = [((c.item.layer, c.item.id), [c.item.id, c.item.utility or c.item.category or "", metres(c.item.s),
-                                             metres(c.clear_m, 3), relation.get(c.relation, c.relation)])
-                for c in prof.crossings]
-        fill_table(self.crossings, self._crossing_headers(), rows)
+        crossings = [((c.item.layer, c.item.id), [c.item.id, c.item.utility or c.item.category or "",
+                                                  metres(c.item.s), metres(c.clear_m, 3),
+                                                  relation.get(c.relation, c.relation)])
+                     for c in prof.crossings]
+        return title, (stations, crossings)
 
-    def _station_headers(self) -> list[str]:
-        return [tr("Point"), tr("Chainage (m)"), tr("Ground (m)"), tr("Invert in (m)"), tr("Invert out (m)"),
-                tr("Kind"), tr("Well depth (m)")]
+    def headers(self) -> tuple[list[str], list[str]]:
+        """Headers of the stations and crossings tables."""
+        return ([tr("Point"), tr("Chainage (m)"), tr("Ground (m)"), tr("Invert in (m)"), tr("Invert out (m)"),
+                 tr("Kind"), tr("Well depth (m)")],
+                [tr("Feature"), tr("Utility"), tr("Chainage (m)"), tr("Clear (m)"), tr("Relation")])
 
-    def _crossing_headers(self) -> list[str]:
-        return [tr("Feature"), tr("Utility"), tr("Chainage (m)"), tr("Clear (m)"), tr("Relation")]
-
-    def _row_clicked(self, table, row: int) -> None:
-        item = table.item(row, 0)
-        key = item.data(ID_ROLE) if item is not None else None
-        if key:
-            self.feature_selected.emit(*key)
+    def tab_titles(self) -> tuple[str, str]:
+        """Titles of the stations and crossings tabs."""
+        return tr("Stations"), tr("Crossings")
 
     def retranslate(self) -> None:
         """Every string in the current language."""
@@ -145,8 +115,4 @@ class ProfilePanel(QWidget):
         self.use_start.setText(tr("Use selection"))
         self.use_end.setText(tr("Use selection"))
         self.compute.setText(tr("Profile"))
-        self.tabs.setTabText(0, tr("Stations"))
-        self.tabs.setTabText(1, tr("Crossings"))
-        self.export.retranslate()
-        self._fill()
-        self.chart.update()
+        super().retranslate()

@@ -1,4 +1,4 @@
-"""Pieces the section and profile panels share: the chart widget, read-only tables, export buttons.
+"""Pieces the section and profile panels share: the chart widget, read-only tables, export buttons, the panel body.
 
 The chart is drawn by ``viewers.charts.export.draw_chart`` (the same routine
 as PNG/PDF export); a click on a drawn feature emits ``feature_clicked``.
@@ -10,13 +10,15 @@ from typing import Any
 
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QMessageBox, QPushButton,
-                               QTableWidget, QTableWidgetItem, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLayout, QMessageBox,
+                               QPushButton, QSplitter, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout,
+                               QWidget)
 
 from app.gui import dialogs
 from app.gui.i18n import lang_key, tr
 
 ID_ROLE = Qt.ItemDataRole.UserRole        # (layer, feature id) of a table row
+TableRows = list[tuple[tuple[str, str] | None, list[str]]]   # ((layer, feature id) or None, cell texts) per row
 EXPORT_FILTERS = {".png": "PNG (*.png)", ".pdf": "PDF (*.pdf)", ".csv": "CSV (*.csv)"}
 
 
@@ -74,7 +76,7 @@ def make_table(columns: int) -> QTableWidget:
     return table
 
 
-def fill_table(table: QTableWidget, headers: list[str], rows: list[tuple[tuple[str, str] | None, list[str]]]) -> None:
+def fill_table(table: QTableWidget, headers: list[str], rows: TableRows) -> None:
     """Put ``rows`` ((layer, id) or None, cell texts) in ``table`` under ``headers``."""
     table.setRowCount(0)
     table.setColumnCount(len(headers))
@@ -150,3 +152,90 @@ class ExportButtons(QWidget):
             return False
         self.exported.emit(path)
         return True
+
+
+class ChartPanel(QWidget):
+    """Title, chart, two tables in tabs and export buttons showing one gis.cuts result.
+
+    Subclasses say what the title and tables hold (:meth:`empty_title`,
+    :meth:`describe`, :meth:`headers`, :meth:`tab_titles`) and the export
+    :meth:`file_stem`.  A click on a drawn feature or a table row emits
+    ``feature_selected(layer, id)``.
+    """
+
+    feature_selected = Signal(str, str)
+
+    def __init__(self, kind: str, columns: tuple[int, int], controls: QLayout | None = None, parent=None):
+        super().__init__(parent)
+        self.kind = kind
+        self.result: Any = None
+        self.title = QLabel()
+        self.chart = ChartView()
+        self.tables = (make_table(columns[0]), make_table(columns[1]))
+        self.tabs = QTabWidget()
+        for table in self.tables:
+            self.tabs.addTab(table, "")
+            table.cellClicked.connect(lambda row, _col, t=table: self._row_clicked(t, row))
+        self.export = ExportButtons(self)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.chart)
+        split.addWidget(self.tabs)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        if controls is not None:
+            layout.addLayout(controls)
+        layout.addWidget(self.title)
+        layout.addWidget(split, 1)
+        layout.addWidget(self.export)
+        self.chart.feature_clicked.connect(self.feature_selected)
+
+    def file_stem(self) -> str:
+        """Default export file name."""
+        raise NotImplementedError
+
+    def empty_title(self) -> str:
+        """The title shown while there is no result."""
+        raise NotImplementedError
+
+    def describe(self, result) -> tuple[str, tuple[TableRows, TableRows]]:
+        """The title and the rows of both tables for ``result``."""
+        raise NotImplementedError
+
+    def headers(self) -> tuple[list[str], list[str]]:
+        """The column headers of both tables."""
+        raise NotImplementedError
+
+    def tab_titles(self) -> tuple[str, str]:
+        """The titles of the two table tabs."""
+        raise NotImplementedError
+
+    def show_result(self, result) -> None:
+        """Show a gis.cuts result of this panel's kind (None clears)."""
+        self.result = result
+        self.chart.set_result(result, self.kind)
+        self.export.set_enabled(result is not None)
+        self._fill()
+
+    def _fill(self) -> None:
+        if self.result is None:
+            title, rows = self.empty_title(), ([], [])
+        else:
+            title, rows = self.describe(self.result)
+        self.title.setText(title)
+        for table, headers, table_rows in zip(self.tables, self.headers(), rows):
+            fill_table(table, headers, table_rows)
+
+    def _row_clicked(self, table: QTableWidget, row: int) -> None:
+        item = table.item(row, 0)
+        key = item.data(ID_ROLE) if item is not None else None
+        if key:
+            self.feature_selected.emit(*key)
+
+    def retranslate(self) -> None:
+        """Every string in the current language (the chart follows the UI language)."""
+        for index, text in enumerate(self.tab_titles()):
+            self.tabs.setTabText(index, text)
+        self.export.retranslate()
+        self._fill()
+        self.chart.update()

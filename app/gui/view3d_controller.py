@@ -311,17 +311,26 @@ class View3DController(QObject):
         if self.view is not None:
             self.view.set_click_tool(tool)
 
-    def _cut_tool(self, on: bool) -> None:
-        self._cut_points = []
+    def _switch_click_tool(self, on: bool, act, other, click, hint: str) -> bool:
+        """Turn one of the two exclusive click tools (``act``; ``other`` the other one) on or off.
+
+        False when it cannot go on (no scene in the view): ``act`` is unchecked again.
+        """
         if on:
             if self.view is None or self.view.stage.scene is None:
-                self.toolbar.act_cut_line.setChecked(False)
-                return
-            self.toolbar.act_profile_pick.setChecked(False)
-            self._set_tool(self._cut_click)
-            self._status(tr("Click the start of the cut line on the ground"))
-        elif not self.toolbar.act_profile_pick.isChecked():
+                act.setChecked(False)
+                return False
+            other.setChecked(False)
+            self._set_tool(click)
+            self._status(hint)
+        elif not other.isChecked():
             self._set_tool(None)
+        return True
+
+    def _cut_tool(self, on: bool) -> None:
+        self._cut_points = []
+        self._switch_click_tool(on, self.toolbar.act_cut_line, self.toolbar.act_profile_pick, self._cut_click,
+                                tr("Click the start of the cut line on the ground"))
 
     def _cut_click(self, x: int, y: int) -> None:
         stage = self.view.stage
@@ -393,15 +402,9 @@ class View3DController(QObject):
         self._picks, self._pick_points = [], []
         if self.view is not None:
             self.view.stage.set_marker(PICK_MARKER, None)
-        if on:
-            if self.view is None or self.view.stage.scene is None:
-                self.toolbar.act_profile_pick.setChecked(False)
-                return
-            self.toolbar.act_cut_line.setChecked(False)
-            self._set_tool(self._profile_click)
-            self._status(tr("Click the first pipe or manhole of the run"))
-        elif not self.toolbar.act_cut_line.isChecked():
-            self._set_tool(None)
+        if not self._switch_click_tool(on, self.toolbar.act_profile_pick, self.toolbar.act_cut_line,
+                                       self._profile_click, tr("Click the first pipe or manhole of the run")):
+            return
         if self.view is not None:
             self.view.redraw()
 

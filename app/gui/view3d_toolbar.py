@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QLabel, QMenu, QSlider, QSpinBox, QToolBar, QWidget
 
 from app.gui.i18n import lang_key, tr
+from app.gui.menus import add_items
 from viewers.colouring import SCHEMES
 
 MAX_EXAGGERATION = 10
@@ -62,30 +63,19 @@ class View3DToolBar(QToolBar):
         for name in SCHEMES:
             self.colour_combo.addItem("", name)
 
-        for item in (self.ground_label, self.ground_slider, self.ground_value, self.act_ground_hide,
-                     self.act_ground_hole, None, self.exag_label, self.exag_spin, None, self.act_clip_box,
-                     self.act_section_plane, None, self.act_top, self.act_below, self.act_section_view, None,
-                     self.act_cut_line, self.act_plane_section, self.act_profile_pick, None, self.act_labels,
-                     self.colour_label, self.colour_combo):
-            if item is None:
-                self.addSeparator()
-            elif isinstance(item, QAction):
-                self.addAction(item)
-            else:
-                self.addWidget(item)
+        add_items(self, (self.ground_label, self.ground_slider, self.ground_value, self.act_ground_hide,
+                         self.act_ground_hole, None, self.exag_label, self.exag_spin, None, self.act_clip_box,
+                         self.act_section_plane, None, self.act_top, self.act_below, self.act_section_view, None,
+                         self.act_cut_line, self.act_plane_section, self.act_profile_pick, None, self.act_labels,
+                         self.colour_label, self.colour_combo))
 
         self.menu = QMenu(parent)
         self.menu_cameras = QMenu(self.menu)
         self.menu_cameras.addActions([self.act_top, self.act_below, self.act_section_view])
-        for item in (self.act_ground_hide, self.act_ground_hole, None, self.act_clip_box, self.act_section_plane,
-                     None, self.menu_cameras, None, self.act_cut_line, self.act_plane_section, self.act_profile_pick,
-                     self.act_profile_selection, None, self.act_labels, self.toggleViewAction()):
-            if item is None:
-                self.menu.addSeparator()
-            elif isinstance(item, QMenu):
-                self.menu.addMenu(item)
-            else:
-                self.menu.addAction(item)
+        add_items(self.menu, (self.act_ground_hide, self.act_ground_hole, None, self.act_clip_box,
+                              self.act_section_plane, None, self.menu_cameras, None, self.act_cut_line,
+                              self.act_plane_section, self.act_profile_pick, self.act_profile_selection, None,
+                              self.act_labels, self.toggleViewAction()))
 
     def set_ground_percent(self, percent: int) -> None:
         """Move the slider (emits valueChanged) and show the value."""

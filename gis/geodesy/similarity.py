@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -27,9 +28,27 @@ def _check(src: np.ndarray, dst: np.ndarray, dims: int, minimum: int, what: str)
     return src, dst
 
 
+class _Fit:
+    """What both fits share: residuals per point, their RMS, the parameters as JSON."""
+
+    method: ClassVar[str]
+    residuals: tuple[tuple[float, ...], ...]
+
+    def rms(self) -> float:
+        """Root-mean-square of the residual vectors (horizontal for 4-parameter, 3D for 7-parameter)."""
+        r = np.asarray(self.residuals, float)
+        return float(np.sqrt((r ** 2).sum(axis=1).mean())) if len(r) else 0.0
+
+    def to_dict(self) -> dict:
+        """JSON-able parameters."""
+        return {"method": self.method, **{k: v for k, v in asdict(self).items() if k != "residuals"}}
+
+
 @dataclass(frozen=True)
-class Similarity2D:
+class Similarity2D(_Fit):
     """A 4-parameter transformation and its fit residuals (dst - fitted, metres)."""
+
+    method: ClassVar[str] = "4-parameter"
 
     a: float
     b: float
@@ -52,15 +71,6 @@ class Similarity2D:
         xy = np.atleast_2d(np.asarray(xy, float))
         return np.column_stack((self.a * xy[:, 0] - self.b * xy[:, 1] + self.tx,
                                 self.b * xy[:, 0] + self.a * xy[:, 1] + self.ty))
-
-    def rms(self) -> float:
-        """Root-mean-square of the horizontal residuals."""
-        r = np.asarray(self.residuals, float)
-        return float(np.sqrt((r ** 2).sum(axis=1).mean())) if len(r) else 0.0
-
-    def to_dict(self) -> dict:
-        """JSON-able parameters."""
-        return {"method": "4-parameter", **{k: v for k, v in asdict(self).items() if k != "residuals"}}
 
 
 def fit_4param(src, dst) -> Similarity2D:
@@ -95,8 +105,10 @@ def rotation_angles(r: np.ndarray) -> tuple[float, float, float]:
 
 
 @dataclass(frozen=True)
-class Helmert7:
+class Helmert7(_Fit):
     """A 7-parameter transformation: shifts (m), rotations (arcsec), scale (ppm), residuals (m)."""
+
+    method: ClassVar[str] = "7-parameter"
 
     tx: float
     ty: float
@@ -116,15 +128,6 @@ class Helmert7:
         xyz = np.atleast_2d(np.asarray(xyz, float))
         m = 1.0 + self.scale_ppm * 1e-6
         return np.array([self.tx, self.ty, self.tz]) + m * xyz @ self.matrix().T
-
-    def rms(self) -> float:
-        """Root-mean-square of the 3D residuals."""
-        r = np.asarray(self.residuals, float)
-        return float(np.sqrt((r ** 2).sum(axis=1).mean())) if len(r) else 0.0
-
-    def to_dict(self) -> dict:
-        """JSON-able parameters."""
-        return {"method": "7-parameter", **{k: v for k, v in asdict(self).items() if k != "residuals"}}
 
 
 def fit_7param(src, dst) -> Helmert7:

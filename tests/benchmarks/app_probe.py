@@ -52,30 +52,21 @@ def mark(name: str, win=None) -> None:
             _quit()
 
 
-def _orbit(view, frames: int) -> list[float]:
-    """[wall, cpu] per frame turning the 3D camera 3 degrees a frame (one render each)."""
-    cam = view.renderer.GetActiveCamera()
-    t, c = time.perf_counter(), time.process_time()
-    for _ in range(frames):
-        cam.Azimuth(3.0)
-        view.render_window.Render()
-    return [(time.perf_counter() - t) / frames, (time.process_time() - c) / frames]
-
-
 def measure(win, out: dict) -> None:
     """Orbit the whole city, then a street view, pick at the centre, look attributes up by id."""
     import numpy as np
 
     from tests.benchmarks.bench_views import street_camera
+    from tests.benchmarks.common import orbit
 
     view = win.view3d
-    out["orbit"] = _orbit(view, ORBIT_FRAMES)
+    out["orbit"] = orbit(view.render_window, view.renderer, ORBIT_FRAMES)
     street_camera(view.renderer, view.stage.scene)
     t, c = time.perf_counter(), time.process_time()
     view.stage.settle()
     view.render_window.Render()
     out["street_settle"] = [time.perf_counter() - t, time.process_time() - c]
-    out["street_orbit"] = _orbit(view, ORBIT_FRAMES)
+    out["street_orbit"] = orbit(view.render_window, view.renderer, ORBIT_FRAMES)
     w, h = view.render_window.GetSize()
     t, c = time.perf_counter(), time.process_time()
     out["pick_hit"] = view.pick_at(w // 2, h // 2)          # the window's pick handler fills the panel

@@ -41,8 +41,7 @@ def run_eager(path: str) -> dict:
     """The loader before this change: all layers, all columns, as GeoDataFrames; the scene from them."""
     from gis import layers as registry
     from gis.store import Project
-    from tests.benchmarks.bench_views import Clock
-    from tests.benchmarks.common import peak_rss_mb
+    from tests.benchmarks.common import Clock, peak_rss_mb
     from viewers.scene import build_project_scene
 
     clock = Clock()

@@ -27,6 +27,8 @@ import subprocess
 import sys
 import time
 
+from tests.benchmarks.common import offscreen_machine
+
 SIZE = (1600, 1000)
 FRAMES = 10
 STREET_MPP = 0.2
@@ -40,18 +42,16 @@ def _t(f) -> str:
 def _run(case: str) -> dict:
     """Every figure of one case (in this process)."""
     import shapely
-    from vtkmodules.vtkRenderingCore import vtkRenderer
 
     from gis.selection import features_in_box
     from gis.store import Project
-    from tests.benchmarks.bench_views import Clock, cached_demo
-    from tests.benchmarks.common import peak_rss_mb
+    from tests.benchmarks.bench_views import cached_demo
+    from tests.benchmarks.common import Clock, peak_rss_mb
     from viewers import camera
     from viewers.map_overlays import MapDecorations
     from viewers.map_symbols import SymbolLayer, symbol_points
-    from viewers.offscreen import offscreen_window
+    from viewers.offscreen import offscreen_stage
     from viewers.scene import build_project_scene
-    from viewers.stage import Stage
 
     out: dict = {}
     path = cached_demo(case)
@@ -63,12 +63,8 @@ def _run(case: str) -> dict:
         scene = build_project_scene(proj)
         out["scene"] = clock.lap()
     out["n"] = {k: len(v) for k, v in frames.items()}
-    window = offscreen_window(*SIZE)
-    ren = vtkRenderer()
-    window.AddRenderer(ren)
-    stage = Stage(ren, "map")
-    stage.set_ground_opacity(0.0)
-    stage.set_scene(scene)
+    window, stage = offscreen_stage(scene, SIZE, "map", ground_opacity=0.0)
+    ren = stage.renderer
     clock = Clock()
     points = symbol_points(frames["pipe_points"], scene.origin)
     out["symbol_points"] = clock.lap()
@@ -148,9 +144,7 @@ def _run(case: str) -> dict:
 
 def main() -> None:
     cases = os.environ.get("SUBTERRA_BENCH_CASES", "district,city").split(",")
-    print(f"machine: {os.cpu_count()} cores, llvmpipe, {SIZE[0]}x{SIZE[1]} off screen; load average "
-          f"{os.getloadavg()[0]:.1f} at start (wall suffers from other work; cpu = process time, all threads)",
-          flush=True)
+    print(offscreen_machine(SIZE), flush=True)
     for case in cases:
         t = time.perf_counter()
         proc = subprocess.run([sys.executable, "-c", f"import json, tests.benchmarks.bench_map2d as b; "

@@ -11,12 +11,12 @@ Run: ``python -m tests.benchmarks render`` (``SUBTERRA_BENCH_SEGMENTS=N`` change
 from __future__ import annotations
 
 import os
-import resource
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
+
+from tests.benchmarks.common import Clock, orbit, peak_rss_mb
 
 X0, Y0 = 500_000.0, 3_400_000.0
 UTILITIES = [("DL", "rect", 800, 500, 0.8), ("TX", "rect", 600, 400, 0.8), ("JS", "circle", 300, 0, 1.2),
@@ -91,20 +91,6 @@ def make_project(path: Path, n_segments: int):
     return proj, segs
 
 
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-class Clock:
-    """Wall and process CPU time (all threads: llvmpipe renders on several) since start."""
-
-    def __init__(self) -> None:
-        self.wall, self.cpu = time.perf_counter(), time.process_time()
-
-    def lap(self) -> tuple[float, float]:
-        return time.perf_counter() - self.wall, time.process_time() - self.cpu
-
-
 def fmt(t: tuple[float, float], per: int = 1, ms: bool = False) -> str:
     k = 1000 if ms else 1
     unit = "ms" if ms else "s"
@@ -116,29 +102,17 @@ def frame_times(window, renderer, frames: int = 10) -> tuple[tuple[float, float]
     clock = Clock()
     window.Render()
     first = clock.lap()
-    cam = renderer.GetActiveCamera()
-    clock = Clock()
-    for _ in range(frames):
-        cam.Azimuth(3.0)
-        window.Render()
-    wall, cpu = clock.lap()
-    return first, (wall / frames, cpu / frames)
+    return first, orbit(window, renderer, frames)
 
 
 def merged_view(scene, size=(1600, 1000)):
-    from vtkmodules.vtkRenderingCore import vtkRenderer
-
+    """(window, renderer, stage) of ``scene`` shaded, seen from the south-west 35 degrees down."""
     from viewers import camera
-    from viewers.offscreen import offscreen_window
-    from viewers.stage import Stage
+    from viewers.offscreen import offscreen_stage
 
-    window = offscreen_window(*size)
-    ren = vtkRenderer()
-    window.AddRenderer(ren)
-    stage = Stage(ren, "shaded")
-    stage.set_scene(scene)
-    camera.orbit(ren, stage.visible_bounds(), 210.0, 35.0)
-    return window, ren, stage
+    window, stage = offscreen_stage(scene, size, "shaded")
+    camera.orbit(stage.renderer, stage.visible_bounds(), 210.0, 35.0)
+    return window, stage.renderer, stage
 
 
 def single_actor_view(polydata, size=(1600, 1000)):

@@ -31,6 +31,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.benchmarks.common import Clock, offscreen_machine, orbit, peak_rss_mb
+
 SIZE = (1600, 1000)
 ORBIT_FRAMES = {"lod": 10, "whole": 3, "naive": 3}
 STREET_DISTANCE_M = 150.0
@@ -53,27 +55,6 @@ def cached_demo(size: str) -> Path:
     return path
 
 
-class Clock:
-    """Wall and process CPU time since start (all threads)."""
-
-    def __init__(self) -> None:
-        self.wall, self.cpu = time.perf_counter(), time.process_time()
-
-    def lap(self) -> list[float]:
-        return [time.perf_counter() - self.wall, time.process_time() - self.cpu]
-
-
-def orbit(window, renderer, frames: int) -> list[float]:
-    """[wall, cpu] per frame turning the camera 3 degrees a frame."""
-    cam = renderer.GetActiveCamera()
-    clock = Clock()
-    for _ in range(frames):
-        cam.Azimuth(3.0)
-        window.Render()
-    wall, cpu = clock.lap()
-    return [wall / frames, cpu / frames]
-
-
 def street_camera(renderer, scene) -> None:
     """Look at the middle of the city from STREET_DISTANCE_M away, 35 degrees down."""
     import math
@@ -93,24 +74,18 @@ def run_view(path: str, mode: str) -> dict:
     """Open ``path`` and measure one mode (runs inside the worker subprocess)."""
     import geopandas  # noqa: F401 - the app has these loaded before a project opens
     import pyogrio  # noqa: F401
-    from vtkmodules.vtkRenderingCore import vtkRenderer
-
     from gis.store import Project
     from viewers import camera
-    from viewers.offscreen import offscreen_window
+    from viewers.offscreen import offscreen_stage
     from viewers.scene import build_project_scene
-    from viewers.stage import Stage
 
     out: dict = {}
     clock = Clock()
     with Project.open(path, readonly=True) as proj:
         scene = build_project_scene(proj, **({"lod_min": None} if mode == "whole" else {}))
     out["scene"] = clock.lap()
-    window = offscreen_window(*SIZE)
-    renderer = vtkRenderer()
-    window.AddRenderer(renderer)
-    stage = Stage(renderer, "shaded")
-    stage.set_scene(scene)
+    window, stage = offscreen_stage(scene, SIZE, "shaded")
+    renderer = stage.renderer
     camera.orbit(renderer, stage.visible_bounds(), 210.0, 35.0)
     window.Render()
     out["first_frame"] = clock.lap()
@@ -130,7 +105,7 @@ def run_view(path: str, mode: str) -> dict:
     out["tiled"] = {k: v.n_parts for k, v in scene.tiled.items()}
     stage.close()
     window.Finalize()
-    out["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["rss_mb"] = peak_rss_mb()
     return out
 
 
@@ -152,7 +127,7 @@ def run_naive(path: str, n: int = 10_000) -> dict:
     first, steady = frame_times(window, ren, ORBIT_FRAMES["naive"])
     window.Finalize()
     return {"n": len(segs), "build": build, "first_frame": list(first), "orbit": list(steady),
-            "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+            "rss_mb": peak_rss_mb()}
 
 
 def run_renders(path: str) -> dict:
@@ -213,9 +188,7 @@ def _t(pair, ms: bool = False) -> str:
 
 def main() -> None:
     cases = os.environ.get("SUBTERRA_BENCH_CASES", "district,city").split(",")
-    print(f"machine: {os.cpu_count()} cores, llvmpipe, {SIZE[0]}x{SIZE[1]} off screen; load average "
-          f"{os.getloadavg()[0]:.1f} at start (wall suffers from other work; cpu = process time, all threads)",
-          flush=True)
+    print(offscreen_machine(SIZE), flush=True)
     for case in cases:
         path = cached_demo(case)
         res = {mode: _worker(case, mode) for mode in ("lod", "whole", "naive")}

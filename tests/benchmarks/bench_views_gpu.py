@@ -46,11 +46,11 @@ import io
 import lzma
 import os
 import pickle
-import resource
 import sys
 import time
 
-from tests.benchmarks.bench_views import SIZE, Clock, cached_demo, orbit, street_camera
+from tests.benchmarks.bench_views import SIZE, cached_demo, street_camera
+from tests.benchmarks.common import Clock, orbit, peak_rss_mb
 
 FRAMES = 120        # a full turn at 3 degrees a frame
 SOFTWARE = ("llvmpipe", "softpipe", "swrast", "software")
@@ -62,7 +62,7 @@ class Finished:
     def __init__(self, window) -> None:
         self.window = window
 
-    def Render(self) -> None:  # noqa: N802 - the VTK name bench_views.orbit calls
+    def Render(self) -> None:  # noqa: N802 - the VTK name common.orbit calls
         self.window.Render()
         self.window.WaitForCompletion()
 
@@ -172,7 +172,7 @@ def main() -> None:
             print(f"  {label:<28} {wall * 1000:.1f} ms/frame (cpu {cpu * 1000:.1f}) = {1 / wall:.0f} frames/s")
         else:
             print(f"  {label:<28} {wall:.2f} s (cpu {cpu:.2f})")
-    print(f"  peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB", flush=True)
+    print(f"  peak RSS {peak_rss_mb():.0f} MB", flush=True)
 
 
 if __name__ == "__main__":

@@ -53,34 +53,57 @@ def open_and_wait(qtbot, win, path: str, timeout: int = 60000) -> None:
         assert win.open_project(str(path))
 
 
-@pytest.fixture
-def small_project(tmp_path):
-    """A project with three pipes of three utilities, one pipe point and a flat terrain."""
+def pipes_project(path, segments: dict, points: dict, cells: int, corner: tuple[float, float]):
+    """Write a project at ``path`` and return the path.
+
+    ``segments`` / ``points``: pipe_segments / pipe_points columns with a
+    "geometry" list; the ground is flat at 4 m, ``cells`` x ``cells`` cells
+    of 10 m from the top-left ``corner``.
+    """
     import geopandas as gpd
     from affine import Affine
-    from shapely.geometry import LineString, Point
 
     from gis.store import Project
 
-    path = tmp_path / "small.gpkg"
     proj = Project.create(path)
+    with proj.transaction() as txn:
+        txn.insert("pipe_segments", gpd.GeoDataFrame(segments, crs=proj.crs))
+        txn.insert("pipe_points", gpd.GeoDataFrame(points, crs=proj.crs))
+    proj.set_terrain(np.full((cells, cells), 4.0), Affine(10.0, 0, corner[0], 0, -10.0, corner[1]), "test")
+    proj.close()
+    return path
+
+
+@pytest.fixture
+def small_project(tmp_path):
+    """A project with three pipes of three utilities, one pipe point and a flat terrain."""
+    from shapely.geometry import LineString, Point
+
     x0, y0 = 500000.0, 3450000.0
-    segs = gpd.GeoDataFrame({
+    segs = {
         "line_id": ["JS1-JS2", "WS1-WS2", "DL1-DL2"],
         "utility": ["JS", "PS", "DL"], "subtype": [None, "WS", None],
         "diameter_mm": [300.0, 600.0, None], "width_mm": [None, None, 800.0],
         "height_mm": [None, None, 500.0], "material": ["球墨铸铁", "钢筋混凝土", "PVC"],
-    }, geometry=[LineString([(x0, y0 + 10 * i, 2.0 - i), (x0 + 100, y0 + 10 * i, 2.0 - i)])
-                 for i in range(3)], crs=proj.crs)
-    points = gpd.GeoDataFrame({"point_id": ["JS1"], "utility": ["JS"], "ground_elev": [4.0],
-                               "appurtenance": ["阀门"]},
-                              geometry=[Point(x0, y0, 4.0)], crs=proj.crs)
-    with proj.transaction() as txn:
-        txn.insert("pipe_segments", segs)
-        txn.insert("pipe_points", points)
-    proj.set_terrain(np.full((20, 20), 4.0), Affine(10.0, 0, x0 - 50, 0, -10.0, y0 + 150), "test")
-    proj.close()
-    return path
+        "geometry": [LineString([(x0, y0 + 10 * i, 2.0 - i), (x0 + 100, y0 + 10 * i, 2.0 - i)]) for i in range(3)]}
+    points = {"point_id": ["JS1"], "utility": ["JS"], "ground_elev": [4.0], "appurtenance": ["阀门"],
+              "geometry": [Point(x0, y0, 4.0)]}
+    return pipes_project(tmp_path / "small.gpkg", segs, points, 20, (x0 - 50, y0 + 150))
+
+
+def when_modal(cls, act, first_ms: int = 0, every_ms: int = 50) -> None:
+    """Call ``act(widget)`` once the active modal widget is a ``cls`` (Qt timers poll for it: exec() blocks)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    def poll() -> None:
+        widget = QApplication.activeModalWidget()
+        if isinstance(widget, cls):
+            act(widget)
+        else:
+            QTimer.singleShot(every_ms, poll)
+
+    QTimer.singleShot(first_ms, poll)
 
 
 def vtk_widget(view):

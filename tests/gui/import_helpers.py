@@ -5,11 +5,12 @@ import hashlib
 import warnings
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox, QWizard
 
 from tests.conftest import DATA
+from tests.gui.conftest import when_modal
 
 SURVEY = DATA / "import" / "survey"
 JS_POINTS = SURVEY / "js_points.csv"
@@ -76,16 +77,12 @@ def next_page(qtbot, wizard) -> None:
 
 def answer_next_box(qtbot, button=QMessageBox.StandardButton.Yes, seen: list | None = None) -> None:
     """Answer the next modal message box with ``button`` (it is shown with exec(), so from a timer)."""
-    def answer():
-        box = QApplication.activeModalWidget()
-        if isinstance(box, QMessageBox):
-            if seen is not None:
-                seen.append(box.text())
-            box.button(button).click()
-        else:
-            QTimer.singleShot(50, answer)
+    def answer(box) -> None:
+        if seen is not None:
+            seen.append(box.text())
+        box.button(button).click()
 
-    QTimer.singleShot(50, answer)
+    when_modal(QMessageBox, answer, first_ms=50)
 
 
 def start_wizard(qtbot, window, files):

@@ -1,27 +1,23 @@
 """Analysis > Excavation check… (area and proposed pipe) and Export report… on the small demo."""
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QDialogButtonBox
+from PySide6.QtWidgets import QDialogButtonBox
 
 from app.gui.check_dialogs import ExcavationDialog, square_wkt
 from tests.gui.checks_support import planted, run_clearance
+from tests.gui.conftest import when_modal
 
 
 def fill_dialog(qtbot, win, fill) -> None:
     """Trigger Analysis > Excavation check…, let ``fill(dialog)`` set it up, press OK, wait for the check."""
     seen = {}
 
-    def answer():
-        dlg = QApplication.activeModalWidget()
-        if not isinstance(dlg, ExcavationDialog):
-            QTimer.singleShot(50, answer)
-            return
+    def answer(dlg) -> None:
         seen["dialog"] = dlg
         fill(dlg)
         dlg.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
 
-    QTimer.singleShot(0, answer)
+    when_modal(ExcavationDialog, answer)
     win.checks.act_excavation.trigger()
     assert "dialog" in seen
     qtbot.waitUntil(lambda: not win.runner.busy and win.checks.panel.result is not None, timeout=60000)

@@ -3,15 +3,15 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox, QProgressDialog, QPushButton
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox, QMessageBox, QProgressDialog, QPushButton
 
 from app.gui.gnss_controller import POSITION_MARKER, SURVEY_MARKER, SURVEY_RGB
 from app.gui.gnss_plots import FIX_RGB
 from app.gui.gnss_dialogs import CaptureDialog
 from gis.store import Project
 from tests.gnss_peers import DATA, NmeaReceiver
-from tests.gui.conftest import make_window, open_and_wait, press, screen_pos
+from tests.gui.conftest import make_window, open_and_wait, press, screen_pos, when_modal
 
 TRIMBLE = (DATA / "gpsd-nmea-rtk.log").read_bytes()
 LAT, LON = 41.575030, -93.750598            # where the Trimble log's RTK-fixed epochs are
@@ -71,11 +71,7 @@ def _fill_and_start(qtbot, win, key, modifier, **values) -> None:
     """Press the survey shortcut, fill the capture dialog's fields and press Start."""
     seen = []
 
-    def fill() -> None:
-        dlg = QApplication.activeModalWidget()
-        if not isinstance(dlg, CaptureDialog):
-            QTimer.singleShot(50, fill)
-            return
+    def fill(dlg) -> None:
         seen.append(dlg.windowTitle())
         dlg.point_edit.setText(values["point_id"])
         dlg.count_spin.setValue(values.get("epochs", 10))
@@ -93,7 +89,7 @@ def _fill_and_start(qtbot, win, key, modifier, **values) -> None:
             dlg.depth_spin.setValue(values["depth"])
         dlg.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
 
-    QTimer.singleShot(0, fill)
+    when_modal(CaptureDialog, fill)
     press(qtbot, win, key, modifier)
     assert seen, "the capture dialog did not open"
 

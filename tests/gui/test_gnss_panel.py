@@ -41,6 +41,15 @@ def caster():
     c.close()
 
 
+def _ntrip_to(panel, caster) -> None:
+    """Turn NTRIP on towards the local caster: host, port, mount and user (the password is the test's)."""
+    panel.ntrip_check.setChecked(True)
+    panel.host_edit.setText("127.0.0.1")
+    panel.port_spin.setValue(caster.port)
+    panel.mount_edit.setText(caster.mount)
+    panel.user_edit.setText(caster.user)
+
+
 def _connect(qtbot, panel, url: str) -> None:
     panel.source_edit.setText(url)
     qtbot.mouseClick(panel.connect_button, Qt.MouseButton.LeftButton)
@@ -113,11 +122,7 @@ def test_ntrip_streams_rtcm_password_never_saved_or_logged(qtbot, gnss_window, f
                                                            isolated_settings):
     caplog.set_level(logging.DEBUG)
     panel = gnss_window.gnss.panel
-    panel.ntrip_check.setChecked(True)
-    panel.host_edit.setText("127.0.0.1")
-    panel.port_spin.setValue(caster.port)
-    panel.mount_edit.setText(caster.mount)
-    panel.user_edit.setText(caster.user)
+    _ntrip_to(panel, caster)
     qtbot.keyClicks(panel.password_edit, PASSWORD)
     panel.gga_spin.setValue(0.5)
     _connect(qtbot, panel, f9p.url)
@@ -162,11 +167,7 @@ def test_ntrip_streams_rtcm_password_never_saved_or_logged(qtbot, gnss_window, f
 def test_wrong_password_shows_refusal_without_the_password(qtbot, gnss_window, f9p, caster, caplog):
     caplog.set_level(logging.DEBUG)
     panel = gnss_window.gnss.panel
-    panel.ntrip_check.setChecked(True)
-    panel.host_edit.setText("127.0.0.1")
-    panel.port_spin.setValue(caster.port)
-    panel.mount_edit.setText(caster.mount)
-    panel.user_edit.setText(caster.user)
+    _ntrip_to(panel, caster)
     panel.password_edit.setText("wrong-" + PASSWORD)
     _connect(qtbot, panel, f9p.url)
     qtbot.waitUntil(lambda: "refused (user name or password)" in panel.values["ntrip"].text(), timeout=20000)

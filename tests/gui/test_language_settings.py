@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox, QPushButton
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox, QMessageBox, QPushButton
 
 from app.gui import i18n, settings as st
 from app.gui.dialogs import NewProjectDialog
-from tests.gui.conftest import make_window, open_and_wait, press
+from tests.gui.conftest import make_window, open_and_wait, press, when_modal
 
 
 def menu_titles(win) -> list[str]:
@@ -94,12 +94,8 @@ def test_new_project_dialog_defaults_to_epsg_4549(qtbot, window, tmp_path):
     window.settings.setValue(st.KEY_LAST_DIR, str(tmp_path))
     seen = {}
 
-    def fill() -> None:
-        """Poll until the modal dialog is up, then fill it in and press OK."""
-        dlg = QApplication.activeModalWidget()
-        if not isinstance(dlg, NewProjectDialog):
-            QTimer.singleShot(20, fill)
-            return
+    def fill(dlg) -> None:
+        """Fill the dialog in and press OK."""
         seen["crs"] = dlg.crs_edit.text()
         seen["datum"] = dlg.datum_edit.text()
         dlg.path_edit.setText(str(target))        # QTest cannot type CJK characters
@@ -107,7 +103,7 @@ def test_new_project_dialog_defaults_to_epsg_4549(qtbot, window, tmp_path):
         qtbot.keyClicks(dlg.datum_edit, "Wusong")
         dlg.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
 
-    QTimer.singleShot(0, fill)
+    when_modal(NewProjectDialog, fill)
     with qtbot.waitSignal(window.project_loaded, timeout=60000):
         window.act_new.trigger()
     assert seen == {"crs": "EPSG:4549", "datum": "1985 National Height Datum"}
@@ -166,15 +162,11 @@ def test_f5_resets_both_views(qtbot, window, small_project):
 def test_about_box_names_the_app(qtbot, window):
     seen = {}
 
-    def close_box() -> None:
-        """Poll until the modal About box is up, note its texts, close it."""
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
-            QTimer.singleShot(20, close_box)
-            return
+    def close_box(box) -> None:
+        """Note the About box's texts, close it."""
         seen.update(title=box.windowTitle(), text=box.text())
         box.findChild(QPushButton).click()
 
-    QTimer.singleShot(0, close_box)
+    when_modal(QMessageBox, close_box)
     press(qtbot, window, Qt.Key.Key_F1)
     assert seen["title"] == "About Subterra" and "<h3>Subterra" in seen["text"]

@@ -8,7 +8,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QContextMenuEvent, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
-from tests.gui.conftest import near_colour, open_and_wait, screen_pos, vtk_widget
+from tests.gui.conftest import near_colour, open_and_wait, pipes_project, screen_pos, vtk_widget
 from viewers import styles
 from viewers.map_overlays import MARGIN_PX
 
@@ -19,33 +19,21 @@ CYAN = (0, 255, 255)           # JS water supply
 @pytest.fixture
 def map_project(tmp_path):
     """Three pipes (JS, RQ, DL) 10 m apart, a sewer far east, a manhole, a valve and a hydrant."""
-    import geopandas as gpd
-    from affine import Affine
     from shapely.geometry import LineString, Point
 
-    from gis.store import Project
-
-    path = tmp_path / "map.gpkg"
-    proj = Project.create(path)
-    segs = gpd.GeoDataFrame({
+    segs = {
         "line_id": ["JS-A", "RQ-B", "DL-C", "PS-D"], "utility": ["JS", "RQ", "DL", "WS"],
         "diameter_mm": [300.0, 200.0, None, 600.0], "shape": [None, None, "rect", None],
         "width_mm": [None, None, 800.0, None], "height_mm": [None, None, 500.0, None],
-    }, geometry=[LineString([(X0, Y0, 2.5), (X0 + 40, Y0, 2.5)]),
-                 LineString([(X0, Y0 + 10, 3.0), (X0 + 40, Y0 + 10, 3.0)]),
-                 LineString([(X0, Y0 + 20, 3.0), (X0 + 40, Y0 + 20, 3.0)]),
-                 LineString([(X0 + 60, Y0, 1.0), (X0 + 60, Y0 + 40, 1.0)])], crs=proj.crs)
-    points = gpd.GeoDataFrame({
+        "geometry": [LineString([(X0, Y0, 2.5), (X0 + 40, Y0, 2.5)]),
+                     LineString([(X0, Y0 + 10, 3.0), (X0 + 40, Y0 + 10, 3.0)]),
+                     LineString([(X0, Y0 + 20, 3.0), (X0 + 40, Y0 + 20, 3.0)]),
+                     LineString([(X0 + 60, Y0, 1.0), (X0 + 60, Y0 + 40, 1.0)])]}
+    points = {
         "point_id": ["M1", "V1", "H1"], "utility": ["WS", "JS", "XS"],
         "appurtenance": ["检查井", "阀门", "消防栓"], "well_depth": [2.5, None, None],
-    }, geometry=[Point(X0 + 10, Y0 + 5, 4.0), Point(X0 + 30, Y0 - 3, 4.0), Point(X0 + 70, Y0 + 30, 4.0)],
-        crs=proj.crs)
-    with proj.transaction() as txn:
-        txn.insert("pipe_segments", segs)
-        txn.insert("pipe_points", points)
-    proj.set_terrain(np.full((12, 12), 4.0), Affine(10.0, 0, X0 - 20, 0, -10.0, Y0 + 80), "test")
-    proj.close()
-    return path
+        "geometry": [Point(X0 + 10, Y0 + 5, 4.0), Point(X0 + 30, Y0 - 3, 4.0), Point(X0 + 70, Y0 + 30, 4.0)]}
+    return pipes_project(tmp_path / "map.gpkg", segs, points, 12, (X0 - 20, Y0 + 80))
 
 
 @pytest.fixture

@@ -72,9 +72,9 @@ class LayerBuilder(ABC):
     #: registry fields the builder reads (besides the id field and geometry)
     columns: tuple[str, ...] = ()
 
-    @abstractmethod
     def build(self, layer: str, gdf, origin: np.ndarray) -> MeshBuilder:
-        """The layer's 3D mesh in coordinates relative to ``origin``."""
+        """The layer's 3D mesh in coordinates relative to ``origin``: the exact mesh of all its parts."""
+        return self.mesh(layer, self.parts(gdf, origin))
 
     @abstractmethod
     def section(self, layer: str, gdf, origin: np.ndarray, legs: list[geo.CutLeg]) -> MeshBuilder:
@@ -179,9 +179,6 @@ class SweptBuilder(LayerBuilder):
         mb = MeshBuilder()
         add_lines(mb, p.a.astype(np.float64), p.b.astype(np.float64), p.row)
         return mb
-
-    def build(self, layer, gdf, origin):
-        return self.mesh(layer, self.parts(gdf, origin))
 
     def section(self, layer, gdf, origin, legs):
         mb = MeshBuilder()
@@ -292,9 +289,6 @@ class WellBuilder(LayerBuilder):
             mb.add(w.xyz.astype(np.float64), _UP, verts=(np.arange(len(w)).reshape(-1, 1), w.row))
         return mb
 
-    def build(self, layer, gdf, origin):
-        return self.mesh(layer, self.parts(gdf, origin))
-
     def section(self, layer, gdf, origin, legs):
         mb = MeshBuilder()
         w = self.parts(gdf, origin)
@@ -372,9 +366,6 @@ class VolumeBuilder(LayerBuilder):
         import shapely
 
         return 3 * shapely.get_num_coordinates(v.polygons)
-
-    def build(self, layer, gdf, origin):
-        return self.mesh(layer, self.parts(gdf, origin))
 
     def section(self, layer, gdf, origin, legs):
         mb = MeshBuilder()
