@@ -49,3 +49,14 @@ def test_cover_and_topology_find_only_the_planted_ones(demo):
     assert sorted(zip(t["kind"], t["a_id"])) == sorted([("above_ground", marks["V4"]["a_id"]),
                                                         ("missing_end_point", marks["V6"]["a_id"]),
                                                         ("reversed_slope", marks["V5"]["a_id"])])
+
+
+def test_zone_audit_finds_only_the_planted_pipe_over_the_metro(demo):
+    from gis.analysis import zones
+
+    proj, marks = demo
+    result = zones.run(proj, zones.ZoneOptions(area=None, write=False))
+    f = result.findings
+    assert set(f["a_id"]) == {marks["V7"]["a_id"]} and marks["V7"]["b_id"] in set(f["b_id"])
+    assert set(f["kind"]) == {"metro_special_zone"}
+    assert f["actual_m"].tolist() == pytest.approx([marks["V7"]["actual_m"]] * len(f), abs=0.01)

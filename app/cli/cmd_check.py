@@ -59,8 +59,9 @@ def register(sub) -> None:
 
     check("cover", "覆土: cover depth against the minimum", cmd_cover)
     check("topology", "topology QA of the pipe network", cmd_topology)
-    q = check("zones", "protection zones a planned work falls in", cmd_zones)
-    where = q.add_mutually_exclusive_group(required=True)
+    q = check("zones", "protection zones a planned work falls in (no area: existing pipes inside "
+                       "a metro special zone)", cmd_zones)
+    where = q.add_mutually_exclusive_group()
     where.add_argument("--area", help="polygon file (reprojected from its own CRS)")
     where.add_argument("--wkt", help="polygon in the project CRS")
 
@@ -182,11 +183,11 @@ def cmd_topology(args) -> int:
 
 
 def cmd_zones(args) -> int:
-    """Check which protection zones an area falls in."""
+    """Check which protection zones an area falls in, or which existing pipes lie in a metro special zone."""
     from gis.analysis import excavation, zones
 
     with _open(args) as proj:
-        area = excavation.read_area(proj, args.area, args.wkt)
+        area = excavation.read_area(proj, args.area, args.wkt) if args.area or args.wkt else None
         opts = zones.ZoneOptions(area=area, rules_file=args.rules, write=not args.no_store)
         return finish(zones.run(proj, opts, terminal_progress()), args, proj)
 

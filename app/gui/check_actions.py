@@ -53,7 +53,7 @@ class CheckActions(QObject):
         super().__init__(window)
         self.win = window
         self.rules_file: str | None = str(window.settings.value(KEY_RULES, "") or "") or None
-        self.panel = None                 # app.gui.findings_panel.FindingsPanel, built on first use
+        self.panel = None                 # app.gui.findings_panel.FindingsPanel, built with the views
         self.dock = QDockWidget(window)
         self.dock.setObjectName("findingsDock")
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
@@ -67,6 +67,7 @@ class CheckActions(QObject):
         self.act_cover = act(partial(self.simple_check, "cover"))
         self.act_topology = act(partial(self.simple_check, "topology"))
         self.act_zones = act(self.zones_dialog)
+        self.act_special_zone = act(self.special_zone_audit)
         self.act_trace = {mode: act(partial(self.trace, mode)) for mode in ("connected", "upstream", "downstream")}
         self.act_trace["connected"].setShortcut(QKeySequence("Ctrl+Shift+T"))
         self.act_isolate = act(partial(self.trace, "isolate"), "Ctrl+Shift+I")
@@ -76,7 +77,7 @@ class CheckActions(QObject):
         self.menu = QMenu(window)
         self.menu.setObjectName("analysisMenu")
         add_items(self.menu, (self.act_clearance, self.act_clearance_selection, self.act_excavation, self.act_cover,
-                              self.act_topology, self.act_zones, None, *self.act_trace.values(), self.act_isolate,
+                              self.act_topology, self.act_zones, self.act_special_zone, None, *self.act_trace.values(), self.act_isolate,
                               None, self.act_load_rules, self.act_builtin_rules, None, self.act_export))
         window.menuBar().insertMenu(window.menu_lang.menuAction(), self.menu)
         window.menu_view.addAction(self.dock.toggleViewAction())
@@ -86,9 +87,10 @@ class CheckActions(QObject):
 
     def _views_ready(self) -> None:
         self.overlay.attach()
+        self.ensure_panel()         # light (no pandas until findings come): the dock keeps its size from the start
 
     def ensure_panel(self):
-        """The dock's panel, built on first use (it loads pandas and the report styles)."""
+        """The dock's panel, built on first use."""
         if self.panel is None:
             from app.gui.findings_panel import FindingsPanel
 
@@ -157,8 +159,7 @@ class CheckActions(QObject):
     # ------------------------------------------------------------- project
     def _project_loaded(self, path: str) -> None:
         self.overlay.attach()
-        if self.panel is not None:      # else built once past runs are read (pandas loads on that worker)
-            self.panel.clear()
+        self.ensure_panel().clear()
         self._enable(True)
         self._start(tr("Reading past runs"), partial(jobs.list_runs, path), partial(self._runs_listed, path),
                     tr("Cannot read past runs"), background=True)
@@ -260,9 +261,14 @@ class CheckActions(QObject):
         if dlg.exec() == QDialog.DialogCode.Accepted:
             self.zones(dlg.area.wkt())
 
-    def zones(self, wkt: str) -> bool:
-        """Run the protection-zone check for an area given as WKT."""
+    def zones(self, wkt: str | None) -> bool:
+        """Run the protection-zone check for an area given as WKT (None: existing pipes inside a
+        metro special zone)."""
         return self.run_check("zones", jobs.zone_options(wkt, self.rules_file), tr("Protection zones"))
+
+    def special_zone_audit(self) -> bool:
+        """Analysis > Pipes in metro special zones: existing pipes within a tunnel's special zone."""
+        return self.zones(None)
 
     def _check_done(self, result) -> None:
         project = self.win.project
@@ -403,6 +409,7 @@ class CheckActions(QObject):
             self.act_clearance_selection: tr("Clearance audit of the &selection"),
             self.act_excavation: tr("&Excavation check…"), self.act_cover: tr("C&over check"),
             self.act_topology: tr("&Topology QA"), self.act_zones: tr("&Protection zones…"),
+            self.act_special_zone: tr("Pipes in &metro special zones"),
             self.act_trace["connected"]: tr("Trace co&nnected"), self.act_trace["upstream"]: tr("Trace &upstream"),
             self.act_trace["downstream"]: tr("Trace &downstream"),
             self.act_isolate: tr("&Valve isolation (burst segment)"),

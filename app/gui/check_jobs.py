@@ -134,8 +134,10 @@ def excavation_options(request: ExcavationRequest, rules_file: str | None) -> Ca
     return build
 
 
-def zone_options(wkt: str, rules_file: str | None) -> Callable:
-    """Options of the protection-zone check for an area given as WKT (project CRS)."""
+def zone_options(wkt: str | None, rules_file: str | None) -> Callable:
+    """Options of the protection-zone check for an area given as WKT (project CRS; None: the
+    audit of existing pipes against the metro special zones)."""
     from gis.analysis import excavation, zones
 
-    return lambda project: zones.ZoneOptions(area=excavation.read_area(project, None, wkt), rules_file=rules_file)
+    return lambda project: zones.ZoneOptions(
+        area=None if wkt is None else excavation.read_area(project, None, wkt), rules_file=rules_file)

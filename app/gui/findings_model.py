@@ -8,16 +8,20 @@ severity filter work on the frame (pandas), so large runs stay quick.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from app.gui.i18n import lang_key, tr
 from gis import layers as registry
-from gis.analysis.findings import SEVERITY_ORDER
+from gis.analysis.severity import SEVERITY_ORDER
 from gis.report.style import CONFIDENCE_BADGE, SEVERITY_COLOURS, SEVERITY_TEXT
 from gis.report.text import CONFIDENCE, SEVERITY, kind_label
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 COLUMNS = ("severity", "kind", "a_id", "b_id", "required_m", "actual_m", "deficit_m", "uncertain", "rule_id",
            "source", "confidence", "owners")
@@ -32,12 +36,17 @@ def is_unverified(confidence) -> bool:
     return isinstance(confidence, str) and confidence not in ("", "verified")
 
 
+def _missing(value) -> bool:
+    """NaN or pandas' NA (known by its type's name: pandas is imported only once findings come)."""
+    return (isinstance(value, float) and np.isnan(value)) or type(value).__name__ == "NAType"
+
+
 class FindingsModel(QAbstractTableModel):
     """Rows of one run's findings, filtered by severity and sorted by any column."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._all = pd.DataFrame(columns=list(COLUMNS))
+        self._all: pd.DataFrame | None = None          # no findings yet (pandas comes with the first)
         self._index = np.zeros(0, dtype=np.int64)      # rows of _all shown, in display order
         self._columns: dict[str, np.ndarray] = {}      # object arrays of _all, made on first use
         self._keys: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}   # sort keys of _all by (column, order)
@@ -49,7 +58,7 @@ class FindingsModel(QAbstractTableModel):
     def set_findings(self, findings: pd.DataFrame | None) -> None:
         """Show ``findings`` (a CheckResult frame), keeping the filter and sort order."""
         self.beginResetModel()
-        self._all = (findings if findings is not None else pd.DataFrame(columns=list(COLUMNS))).reset_index(drop=True)
+        self._all = findings.reset_index(drop=True) if findings is not None else None
         self._columns, self._keys = {}, {}
         self._update()
         self.endResetModel()
@@ -64,7 +73,12 @@ class FindingsModel(QAbstractTableModel):
     def frame(self) -> pd.DataFrame:
         """The findings as shown (filtered and sorted)."""
         if self._frame is None:
-            self._frame = self._all.iloc[self._index].reset_index(drop=True)
+            if self._all is None:
+                import pandas as pd
+
+                self._frame = pd.DataFrame(columns=list(COLUMNS))
+            else:
+                self._frame = self._all.iloc[self._index].reset_index(drop=True)
         return self._frame
 
     def finding(self, row: int) -> pd.Series:
@@ -80,10 +94,10 @@ class FindingsModel(QAbstractTableModel):
     def _update(self) -> None:
         """The rows shown: those of the severities let through, in the sort order (numpy only)."""
         df = self._all
-        index = np.arange(len(df))
-        if len(df) and "severity" in df:
+        index = np.arange(0 if df is None else len(df))
+        if df is not None and len(df) and "severity" in df:
             index = np.flatnonzero(df["severity"].isin(list(self._shown)).to_numpy())
-        if self._sort is not None and len(index):
+        if df is not None and self._sort is not None and len(index):
             if self._sort not in self._keys:
                 self._keys[self._sort] = self._sort_key(*self._sort)
             key, missing = self._keys[self._sort]
@@ -92,14 +106,14 @@ class FindingsModel(QAbstractTableModel):
         self._frame = None
 
     def _column(self, name: str) -> np.ndarray | None:
-        if name not in self._columns and name in self._all:
+        if name not in self._columns and self._all is not None and name in self._all:
             self._columns[name] = self._all[name].astype(object).to_numpy()
         return self._columns.get(name)
 
     def _value(self, name: str, row: int):
         values = self._column(name)
         value = None if values is None else values[self._index[row]]
-        return None if value is pd.NA or (isinstance(value, float) and np.isnan(value)) else value
+        return None if _missing(value) else value
 
     def _sort_key(self, column: int, order: Qt.SortOrder) -> tuple[np.ndarray, np.ndarray]:
         """(key, missing) per finding for a stable sort by one column; missing values go last either way."""
@@ -108,6 +122,8 @@ class FindingsModel(QAbstractTableModel):
         if name == "severity":
             key = values.astype(object).map(SEVERITY_ORDER).to_numpy(float)
         elif name in NUMERIC:
+            import pandas as pd
+
             key = pd.to_numeric(values, errors="coerce").to_numpy(float)
         elif name == "uncertain":
             key = values.astype(float).to_numpy()

@@ -6,8 +6,8 @@ Signals tell the controller (app.gui.check_actions) what the user picked.
 from __future__ import annotations
 
 from collections import Counter
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
@@ -30,9 +30,12 @@ from PySide6.QtWidgets import (
 
 from app.gui.findings_model import UNVERIFIED_MARK, FindingsModel, is_unverified
 from app.gui.i18n import lang_key, tr, tr_runtime
-from gis.analysis.findings import SEVERITY_ORDER
+from gis.analysis.severity import SEVERITY_ORDER
 from gis.report.style import CONFIDENCE_BADGE, SEVERITY_COLOURS
 from gis.report.text import CONFIDENCE, SEVERITY
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 2          # (layer, id) of a trace result item
 RULE_COLUMNS = ("rule_id", "kind", "a", "b", "min_m", "confidence", "source")

@@ -14,13 +14,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from gis.analysis.severity import SEVERITY_ORDER
 from gis.errors import UsageError
 
 COLUMNS = ["finding_id", "check", "kind", "rule_id", "a_layer", "a_id", "b_layer", "b_id", "required_m",
            "actual_m", "deficit_m", "severity", "uncertain", "x", "y", "z", "source", "confidence",
            "owners", "note"]
 EXTRA_COLUMNS = ["plan_m", "vertical_m"]
-SEVERITY_ORDER = {"critical": 0, "major": 1, "minor": 2, "info": 3}
 EPS = 1e-6     # metres: comparisons at the threshold are not violations (identical in every check)
 
 

@@ -13,10 +13,19 @@ Pure Python (no Qt, no VTK).  Public API:
 Findings on sensitive layers are withheld unless ``include_sensitive``
 (``gis.policy.withhold_sensitive``); their use is then audited.
 """
-from gis.report.build import build_report
-from gis.report.files import check_path, companion_csv_path, write_companion_csv, write_html
-from gis.report.html import render_html
-from gis.report.model import MAX_ROWS, Report, ReportOptions
+from __future__ import annotations
 
-__all__ = ["MAX_ROWS", "Report", "ReportOptions", "build_report", "check_path", "companion_csv_path",
-           "render_html", "write_companion_csv", "write_html"]
+_LAZY = {"build_report": "gis.report.build", "check_path": "gis.report.files",
+         "companion_csv_path": "gis.report.files", "write_companion_csv": "gis.report.files",
+         "write_html": "gis.report.files", "render_html": "gis.report.html", "MAX_ROWS": "gis.report.model",
+         "Report": "gis.report.model", "ReportOptions": "gis.report.model"}
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str):
+    """The public API, imported on first use (the app's findings panel needs only style and text)."""
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'gis.report' has no attribute {name!r}")

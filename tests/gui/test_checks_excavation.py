@@ -85,3 +85,17 @@ def test_export_report_writes_html_and_pdf(qtbot, checks_window, tmp_path):
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert result.run_id in html and "管线净距分析报告" in html
     assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_metro_special_zone_audit_from_the_menu(qtbot, checks_window, demo_copy):
+    """Analysis > Pipes in metro special zones lists the planted pipe over the tunnels, marked in both views."""
+    win = checks_window
+    v7 = planted(demo_copy)["V7"]
+    menu_texts = [a.text() for a in win.checks.menu.actions()]
+    assert "Pipes in &metro special zones" in menu_texts
+    win.checks.act_special_zone.trigger()
+    qtbot.waitUntil(lambda: not win.runner.busy and win.checks.panel.result is not None
+                    and win.checks.panel.result.check == "zones", timeout=60000)
+    findings = win.checks.panel.result.findings
+    assert set(findings["a_id"]) == {v7["a_id"]} and v7["b_id"] in set(findings["b_id"])
+    assert win.checks.panel.table.model().rowCount() == len(findings)

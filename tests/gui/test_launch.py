@@ -95,3 +95,13 @@ def test_smoke_test_mode_exits_1_when_the_project_cannot_open(tmp_path):
     res = run_cli("gui", "--smoke-test", broken, env={"SUBTERRA_SETTINGS": str(tmp_path / "s.ini")}, timeout=180)
     assert res.returncode == 1
     assert res.stderr.strip().splitlines()[-1].startswith("smoke test failed: ")
+
+
+def test_views_and_findings_panel_load_without_pandas():
+    """What the window builds before a project opens (views, findings dock) imports no pandas/geopandas."""
+    probe = ("import sys\n"
+             "import app.gui.findings_panel, app.gui.views, app.gui.view3d_controller, app.gui.map2d_tools\n"
+             "print(sorted(m for m in ('pandas', 'geopandas', 'pyogrio') if m in sys.modules))\n")
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)),
+                         capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "[]", out.stderr[-2000:]
