@@ -105,7 +105,10 @@ def order(severity_code: np.ndarray, deficit: np.ndarray) -> np.ndarray:
     lead = packed >> np.uint64(row_bits)
     same = np.flatnonzero(lead[1:] == lead[:-1])
     if len(same):                                     # leading bits shared: compare the whole keys
-        pos = np.unique(np.concatenate([same, same + 1]))
+        mark = np.zeros(n, dtype=bool)                # the rows of those runs, in place (no sort of them)
+        mark[same] = True
+        mark[same + 1] = True
+        pos = np.flatnonzero(mark)
         full = key[rows[pos]]
         group = np.cumsum(np.concatenate([[0], (pos[1:] != pos[:-1] + 1) | (lead[pos[1:]] != lead[pos[:-1]])]))
         step = np.flatnonzero(group[1:] == group[:-1])
