@@ -373,31 +373,28 @@ def _judge(fs: FeatureSet, found: dict, counts: dict) -> tuple[list[tuple[int, d
 def _frame(fs: FeatureSet, table: RuleTable, parts: list[tuple[int, dict]], threads: int) -> pd.DataFrame:
     """The findings frame of both kinds, already in the findings order (severity, then deficit).
 
-    ``parts`` (kind code, row arrays) is emptied on the way (its arrays are packed, then freed).
+    ``parts`` (kind code, row arrays) is emptied on the way (its arrays are gathered, then freed).
     """
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    # one row gather of a packed record instead of a gather per column (the order is random)
-    fields = ("actual", "required", "band", "x", "y", "z", "fa", "fb", "rule")
-    rec = np.empty((sum(len(r["fa"]) for _, r in parts), len(fields) + 1))
-    for k, name in enumerate(fields):
-        np.concatenate([r[name] for _, r in parts], out=rec[:, k], casting="unsafe")
-    np.concatenate([np.full(len(r["fa"]), kind, dtype=np.int8) for kind, r in parts], out=rec[:, -1],
-                   casting="unsafe")
-    parts.clear()
-    deficit = rec[:, 1] - rec[:, 0]
-    sev = fnd.severity_codes(deficit, rec[:, 1])
+    column = (lambda name: np.concatenate([r[name] for _, r in parts]))
+    actual, required = column("actual"), column("required")
+    deficit = required - actual
+    sev = fnd.severity_codes(deficit, required)
     order = fnd.order(sev, deficit)
-    deficit, sev = deficit[order], sev[order]
-    rec = np.take(rec, order, axis=0)
-    actual, required, band, x, y, z = (np.ascontiguousarray(rec[:, k]) for k in range(6))
-    fa, fb, rule, kind = (rec[:, k].astype(np.int64) for k in range(6, 10))
-    del rec, order
-    # a is the feature with the smaller id
+    deficit, sev, actual, required = deficit[order], sev[order], actual[order], required[order]
+    fa, fb = column("fa")[order], column("fb")[order]
     ids = fs.id_array()
     with ThreadPoolExecutor(max(threads, 1)) as pool:      # arrow takes run without the GIL
-        ta, tb = pool.map(ids.take, (pa.array(fa), pa.array(fb)))
+        taken = pool.map(ids.take, (pa.array(fa), pa.array(fb)))
+        # the other columns are gathered into the findings order meanwhile
+        band, x, y, z, rule = (column(name)[order] for name in ("band", "x", "y", "z", "rule"))
+        kind = np.repeat(np.array([k for k, _ in parts], dtype=np.int8), [len(r["fa"]) for _, r in parts])[order]
+        parts.clear()
+        del order
+        ta, tb = taken
+        # a is the feature with the smaller id
         swap_arrow = pc.fill_null(pc.greater(ta, tb), False)
         a_id, b_id = pool.map(lambda xy: pc.if_else(swap_arrow, *xy), ((tb, ta), (ta, tb)))
     del ta, tb
