@@ -147,10 +147,14 @@ def covered(g: PieceGraph, xs, xt, us, ut, sin_angle, pa, pb, ua, ub, ua2, ub2, 
     seed_d = np.stack([us * ls, (1 - us) * ls, ut * lt, (1 - ut) * lt])
     xk = np.flatnonzero((seed_d <= cap + TOL).any(axis=0))
     # its reach: the largest lnum among flagged pairs of the same two runs, over sin(angle)
-    codes, runs = pd.factorize(_run_key(g, pa, pb))
-    umax = pd.Series(lnum).groupby(codes).max().to_numpy()
-    slot = pd.Index(runs).get_indexer(_run_key(g, xs[xk], xt[xk]))
-    hit = slot >= 0
+    # one factorize of both run keys: the flagged pairs' come first, so a crossing's code below their
+    # number of distinct keys is the slot of its run pair, at or above it a run pair flagging nothing
+    codes, runs = pd.factorize(np.concatenate([_run_key(g, pa, pb), _run_key(g, xs[xk], xt[xk])]))
+    codes, slot = codes[:len(pa)], codes[len(pa):]
+    n_flagged = int(codes.max()) + 1
+    umax = np.full(n_flagged, -np.inf)
+    np.maximum.at(umax, codes, lnum)
+    hit = slot < n_flagged
     xk, slot = xk[hit], slot[hit]
     sin_eff = sin_eff[xk]
     cap = umax[slot] / sin_eff
