@@ -7,8 +7,9 @@ entry number) orders them, so cells are contiguous runs of the entry arrays.
 
 Pair enumeration is a sweep by offset: entry ``i`` and entry ``i + d`` of one
 cell are candidates while ``i + d`` starts (rounded down) before ``i`` ends.
-Offsets 1, 2, ... test whole slices at once, and once few entries still have
-partners, only those.  A pair is reported in the cell holding the lower-left
+Offsets 1, 2, ... test whole slices at once; once few entries still have
+partners, all their remaining partners (up to the last entry starting before
+they end) are listed in one go.  A pair is reported in the cell holding the lower-left
 corner of the two boxes' intersection, so it comes out exactly once; the
 other axis is tested exactly.  Pairs nearer than one quantum along the sweep
 axis without touching may come out as well (callers test exactly anyway).
@@ -177,30 +178,39 @@ class GridIndex:
                 ok &= mask[i] | mask[j]
             return ok
 
-        d, act = 1, None
-        while d < m:
-            if act is None:                                  # most entries still have partners: slices
-                i, j = slice(0, m - d), slice(d, m)
-                live = start[j] <= end[i]
-                hit = np.flatnonzero(live & keep(i, j))
-                firsts.append(hit)
-                seconds.append(hit + d)
-                if np.count_nonzero(live) * _SLICE_SHARE < m:
-                    act = np.flatnonzero(live)
-            else:                                            # the few with partners left: gathers
-                act = act[act < m - d]
-                act = act[start[act + d] <= end[act]]
-                if not len(act):
-                    break
-                j = act + d
-                hit = keep(act, j)
-                firsts.append(act[hit])
-                seconds.append(j[hit])
+        d = 1
+        while d < m:                                         # most entries still have partners: slices
+            i, j = slice(0, m - d), slice(d, m)
+            live = start[j] <= end[i]
+            hit = np.flatnonzero(live & keep(i, j))
+            firsts.append(hit)
+            seconds.append(hit + d)
+            if np.count_nonzero(live) * _SLICE_SHARE < m:      # the few with partners left: all at once
+                first, second = self._tail(np.flatnonzero(live), d, start, end, keep)
+                firsts.append(first)
+                seconds.append(second)
+                break
             d += 1
         if not firsts:
             e = np.zeros(0, dtype=np.int64)
             return self.items[e0:e1], e, e
         return self.items[e0:e1], np.concatenate(firsts), np.concatenate(seconds)
+
+    @staticmethod
+    def _tail(act: np.ndarray, d: int, start: np.ndarray, end: np.ndarray, keep) -> tuple[np.ndarray, np.ndarray]:
+        """The pairs (i, i + e) for e > d of the entries ``act`` (those with a partner at offset d).
+
+        Starts are sorted, so entry i's partners run up to the last entry starting
+        before i ends; they come out ordered by offset, then by i, as the slices do.
+        """
+        reach = np.searchsorted(start, end[act], side="right") - act - 1 - d    # offsets left per entry, >= 0
+        first = np.repeat(act, reach)
+        offset = np.arange(len(first)) - np.repeat(np.cumsum(reach) - reach, reach) + (d + 1)
+        second = first + offset
+        ok = np.flatnonzero(keep(first, second))
+        first, second, offset = first[ok], second[ok], offset[ok]
+        by_offset = np.argsort(offset.astype(np.min_scalar_type(len(start))), kind="stable")
+        return first[by_offset], second[by_offset]
 
 
 def default_cell(width: np.ndarray, height: np.ndarray) -> float:
