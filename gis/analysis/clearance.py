@@ -273,7 +273,8 @@ def _vertical(c: dict) -> tuple[dict, dict, dict]:
     """From crossings (one per pair judged): the vertical findings, those without a rule, those without Z."""
     no_rule = np.isnan(c["required"])
     _, _, flag = fnd.judge(c["actual"], c["required"], c["band"])
-    rows = {k: c[k][flag & ~no_rule] for k in ROW_FIELDS}
+    k = np.flatnonzero(flag & ~no_rule)
+    rows = {name: c[name][k] for name in ROW_FIELDS}
     k = np.flatnonzero(no_rule)
     missing = {"fa": c["fa"][k], "fb": c["fb"][k], "pa": c["pa"][k], "pb": c["pb"][k]}
     k = np.flatnonzero(np.isnan(c["actual"]))
