@@ -111,3 +111,21 @@ def test_lean_read_matches_the_store(tmp_path):
     assert lean["utility"].dtype == "category" and lean["material"].isna().tolist() == [False, True]
     assert lean.coords[0] == pytest.approx([X0, Y0, 1.0])
     proj.close()
+
+
+@pytest.mark.parametrize("lod_min", [None, 1])
+def test_scene_counts_rows_per_utility_like_the_store(tmp_path, lod_min):
+    from viewers.scene import build_project_scene
+
+    proj = make_project(tmp_path / "p.gpkg", {"pipe_segments": [
+        pipe("A", [(0, 0, 1), (10, 0, 1)], utility="JS"),
+        pipe("B", [(0, 5, 1), (10, 5, 1)], utility="WS"),           # a sub-type of PS
+        pipe("C", [(0, 9, 1), (10, 9, 1)], utility="PS"),
+        pipe("D", [(0, 12, 1), (10, 12, 1)], utility="NOPE")]})      # no such code: not counted
+    scene = build_project_scene(proj, lod_min=lod_min)
+    assert ("pipe_segments" in scene.tiled) == (lod_min == 1)
+    assert scene.utility_counts("pipe_segments") == {"JS": 1, "PS": 2}
+    assert scene.utility_counts("pipe_points") is None                 # not in the scene
+    boxed = build_project_scene(proj, bbox=(X0 - 1, Y0 - 1, X0 + 11, Y0 + 6), lod_min=lod_min)
+    assert boxed.utility_counts("pipe_segments") is None               # a box holds only some rows
+    proj.close()

@@ -127,18 +127,22 @@ def utility_counts(project) -> dict[str, int]:
     return counts
 
 
-def _counts(path: str) -> tuple[dict[str, int], dict[str, int]]:
-    """Features per layer and pipe segments per utility (own read-only connection: runs on a thread)."""
+def _counts(path: str) -> dict[str, int]:
+    """Features per layer (own read-only connection: runs on a thread)."""
     from gis.store import Project
 
     with Project.open(path, readonly=True) as project:
-        return {name: project.count(name) for name in registry.LAYERS}, utility_counts(project)
+        return {name: project.count(name) for name in registry.LAYERS}
 
 
 def _open(path: str, progress: Progress, keep: Mapping[str, Any] | None = None,
           scene_cache: str | None = None) -> LoadedProject:
     """Open ``path``: counts from SQL, the scene from the Project (lean reads), or from
-    ``scene_cache`` while that holds the scene of this very file (viewers.scene.cache)."""
+    ``scene_cache`` while that holds the scene of this very file (viewers.scene.cache).
+
+    Pipe segments per utility come from the scene's own per-row codes (a SQL GROUP BY
+    would scan the whole table, a core's worth of seconds at city scale, while the scene
+    builds); from SQL only when the scene cannot tell (ProjectScene.utility_counts)."""
     from concurrent.futures import ThreadPoolExecutor
 
     from gis.store import Project
@@ -147,9 +151,12 @@ def _open(path: str, progress: Progress, keep: Mapping[str, Any] | None = None,
     with Project.open(path) as project, ThreadPoolExecutor(1, thread_name_prefix="subterra-counts") as pool:
         meta = project.meta
         terrain = has_terrain(project)
-        counted = pool.submit(_counts, path)    # SQLite scans release the GIL: counted while the scene builds
+        counted = pool.submit(_counts, path)    # SQLite counts release the GIL: counted while the scene builds
         scene = _scene(project, progress, scene_cache)
-        counts, utilities = counted.result()
+        utilities = scene.utility_counts("pipe_segments")
+        if utilities is None:
+            utilities = utility_counts(project)
+        counts = counted.result()
     path = os.path.abspath(path)
     return LoadedProject(path=path, crs_name=meta["crs_name"], vertical_datum=meta["vertical_datum"],
                          counts=counts, utility_counts=utilities, has_terrain=terrain, scene=scene,

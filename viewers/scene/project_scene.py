@@ -92,6 +92,19 @@ class ProjectScene:
         """Every drawn layer (merged or tiled), ground excluded."""
         return [*self.layers, *self.tiled]
 
+    def utility_counts(self, layer: str) -> dict[str, int] | None:
+        """Rows of ``layer`` per CJJ 61 utility code (rows without a known code left out), counted
+        from the scene's own per-row codes; None when the scene cannot tell: the layer is cut to
+        a box, read in part (its builder's ``where``) or held without codes (a saved scene)."""
+        mesh = self.tiled.get(layer) or self.layers.get(layer)
+        if mesh is None or mesh.utility is None or self.bbox is not None or getattr(BUILDERS[layer], "where", None):
+            return None
+        import pandas as pd
+
+        codes, uniques = pd.factorize(mesh.utility)
+        counts = np.bincount(codes, minlength=len(uniques))
+        return {str(code): int(n) for code, n in sorted(zip(uniques, counts)) if code}
+
     def meshes(self) -> Iterable[LayerMesh]:
         """The layer meshes then the ground."""
         yield from self.layers.values()
