@@ -12,6 +12,9 @@ import vtkmodules.qt
 
 vtkmodules.qt.PyQtImpl = "PySide6"
 
+from collections.abc import Iterator  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
+
 import numpy as np  # noqa: E402
 from PySide6.QtCore import Qt, Signal  # noqa: E402
 from PySide6.QtWidgets import QVBoxLayout, QWidget  # noqa: E402
@@ -80,6 +83,8 @@ class VtkView(QWidget):
         self.stage.on_lod_ready = self._tiles_ready.emit
         self._tiles_ready.connect(self._tiles_built, Qt.ConnectionType.QueuedConnection)
         self._redraw_queued = False
+        self._held = 0                  # redraws_held depth
+        self._held_dirty = False        # a render was asked for while held
         self.interactor = self.render_window.GetInteractor()
         self.style = self._make_style()
         self.style.AddObserver("StartInteractionEvent", lambda *_: self.stage.set_interacting(True))
@@ -156,9 +161,23 @@ class VtkView(QWidget):
         super().closeEvent(event)
 
     def redraw(self) -> None:
-        """Render now, unless the widget is hidden."""
-        if self.isVisible():
+        """Render now, unless the widget is hidden or renders are held (:meth:`redraws_held`)."""
+        if self._held:
+            self._held_dirty = True
+        elif self.isVisible():
             self.render_window.Render()
+
+    @contextmanager
+    def redraws_held(self) -> Iterator[None]:
+        """Renders asked for inside come to one, at the end (several changes, one frame)."""
+        self._held += 1
+        try:
+            yield
+        finally:
+            self._held -= 1
+            if not self._held and self._held_dirty:
+                self._held_dirty = False
+                self.redraw()
 
     def _interaction_ended(self, *_) -> None:
         """Camera released: full level of detail again."""

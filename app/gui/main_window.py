@@ -7,6 +7,7 @@ thread and shows its result.
 from __future__ import annotations
 
 import os
+from contextlib import ExitStack
 from functools import partial
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
@@ -349,6 +350,15 @@ class MainWindow(QMainWindow):
         self._update_project_labels()
 
     def _loaded(self, loaded: LoadedProject) -> None:
+        """Show a loaded project; the views render once, after every tool has applied its settings
+        (ground, exaggeration, colours, markers: each would otherwise render the whole scene)."""
+        self.ensure_views()
+        with ExitStack() as held:
+            for view in self.views():
+                held.enter_context(view.redraws_held())
+            self._show_loaded(loaded)
+
+    def _show_loaded(self, loaded: LoadedProject) -> None:
         self.close_project()
         self.project = loaded
         self._show_scene(loaded)
