@@ -159,3 +159,21 @@ def test_3d_view_swaps_in_tiles_built_off_the_gui_thread(qtbot):
         click(qtbot, view, screen_pos(view, scene, x, y, 1.9))
     assert sig.args == ["pipe_segments", "R2-10"]
     view.close()
+
+
+def test_held_redraws_come_to_one_render_showing_every_change(qtbot, scene):
+    view = shown(qtbot, View3D, scene)
+    renders = []
+    view.render_window.AddObserver("EndEvent", lambda *_: renders.append(1))
+    with view.redraws_held():
+        view.set_layer_visible("pipe_segments", False)
+        view.set_ground_opacity(0.5)
+        with view.redraws_held():                        # nested: still held
+            view.set_ground_opacity(0.0)
+        assert renders == []
+    assert renders == [1]
+    r, g, b = view.grab_image().reshape(-1, 3).astype(int).T
+    assert not ((r < 40) & (g > 90) & (np.abs(g - b) < 10)).any()     # the held change is drawn
+    with view.redraws_held():                            # nothing asked: nothing rendered
+        pass
+    assert len(renders) == 2                             # (the grab above rendered once)
