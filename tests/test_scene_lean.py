@@ -105,7 +105,7 @@ def test_lean_read_matches_the_store(tmp_path):
     lean = read_lean(proj, "pipe_segments", ["line_id", "utility", "diameter_mm", "material"])
     full = proj.read("pipe_segments", columns=["line_id", "utility", "diameter_mm", "material"])
     assert isinstance(lean, CoordFrame) and len(lean) == 2
-    assert lean["line_id"].tolist() == ["A", "B"]
+    assert lean["line_id"].tolist() == ["A", "B"] and lean["line_id"].dtype == object
     assert lean.coords == pytest.approx(shapely.get_coordinates(full.geometry.values, include_z=True))
     assert lean.offsets.tolist() == [0, 2, 5]
     assert lean["utility"].dtype == "category" and lean["material"].isna().tolist() == [False, True]

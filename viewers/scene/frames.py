@@ -92,7 +92,8 @@ def read_lean(project, layer: str, columns: list[str], bbox=None, where: str | N
     GeoDataFrame when its geometries are not all single-part Points Z / LineStrings Z.
 
     Text columns other than the id come as pandas categoricals (few distinct
-    values: cheap to compare and to factorize).
+    values: cheap to compare and to factorize); the ids as Python strings
+    (object dtype: what the scene keeps, without a conversion each way).
     """
     import pyogrio
 
@@ -101,7 +102,9 @@ def read_lean(project, layer: str, columns: list[str], bbox=None, where: str | N
     parsed = wkb_coordinates(table.column(geom)) if geom in table.column_names and table.num_rows else None
     if parsed is None:
         return project.read(layer, bbox=bbox, columns=columns, where=where)
+    import pandas as pd
+
     ids = table.column(columns[0]).to_numpy(zero_copy_only=False)
     attrs = table.drop_columns([geom, columns[0]]).to_pandas(strings_to_categorical=True)
-    attrs.insert(0, columns[0], ids)
+    attrs.insert(0, columns[0], pd.Series(ids, dtype=object, copy=False))   # as read: no str-dtype round trip
     return CoordFrame(attrs, *parsed)
