@@ -142,7 +142,16 @@ class _Source:
             self.frames = source
         else:
             self.project = source
-        self.terrain = terrain if terrain is not None or self.project is None else self.project.terrain()
+        self._terrain = terrain
+        self._terrain_unread = terrain is None and self.project is not None
+
+    @property
+    def terrain(self) -> Terrain | None:
+        """The terrain given, else the project's (read on first use: on a scene worker, beside the layers)."""
+        if self._terrain_unread:
+            self._terrain = self.project.terrain()
+            self._terrain_unread = False
+        return self._terrain
 
     def read(self, layer: str, bbox, lean: bool = False):
         """A layer's rows (within bbox): a GeoDataFrame, or when ``lean`` and read from a
@@ -240,10 +249,12 @@ def build_project_scene(source, layers: Iterable[str] | None = None,
         progress.start(2 * len(names) + 1, "scene")
         with _Pool() as pool:       # two cores: reads (GDAL, Arrow) and numpy release the GIL
             reads = {layer: pool.submit(src.read, layer, bbox, True) for layer in names}
+            terrain_read = pool.submit(lambda: src.terrain)
             frames = {}
             for layer in names:
                 frames[layer] = reads.pop(layer).result()
                 progress.step(1, layer)
+            terrain_read.result()
             frame = bbox if bbox is not None else src.extent(frames)
             centre = ((0.0, 0.0) if frame is None
                       else (math.floor((frame[0] + frame[2]) / 2), math.floor((frame[1] + frame[3]) / 2)))
