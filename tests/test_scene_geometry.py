@@ -189,3 +189,19 @@ def test_section_outlines_are_exact(tmp_path):
     gb = scene.ground.polydata.GetBounds()
     assert gb[5] + scene.origin[2] == pytest.approx(4.0)
     assert gb[0] == pytest.approx(0.0) and gb[1] == pytest.approx(30.0)
+
+
+def test_prism_lids_alone_are_the_lids_of_the_whole_prisms():
+    from viewers.scene.geometry import prisms
+
+    polys = np.array([shapely.box(0, 0, 4, 2), shapely.Polygon([(10, 0), (14, 0), (12, 3)]),
+                      shapely.MultiPolygon([shapely.box(20, 0, 21, 1), shapely.box(23, 0, 25, 1)])], dtype=object)
+    top, bottom, origin = np.array([5.0, 6.0, 7.0]), np.array([1.0, 2.0, 3.0]), np.array([1.0, 1.0, 0.5])
+    whole, lids = prisms(polys, top, bottom, origin), prisms(polys, top, bottom, origin, lids_only=True)
+    t = len(lids["triangles"])
+    assert t == len(whole["triangles"]) // 2 and t >= 2 + 1 + 4            # box: 2, triangle: 1, two boxes: 4
+    assert np.array_equal(lids["points"], whole["points"][:3 * t])
+    assert np.array_equal(lids["normals"], whole["normals"][:3 * t])
+    assert np.array_equal(lids["triangles"], whole["triangles"][:t])
+    assert np.array_equal(lids["tri_row"], whole["tri_row"][:t]) and set(lids["tri_row"]) == {0, 1, 2}
+    assert np.allclose(lids["points"][:, 2], (top - origin[2])[lids["tri_row"]].repeat(3))

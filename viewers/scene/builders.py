@@ -349,10 +349,9 @@ class VolumeBuilder(LayerBuilder):
     def mesh(self, layer, v: Volumes, lids_only: bool = False) -> MeshBuilder:
         mb = MeshBuilder()
         if len(v):
-            p = geo.prisms(v.polygons, v.top, v.bottom, np.zeros(3))
+            p = geo.prisms(v.polygons, v.top, v.bottom, np.zeros(3), lids_only)
             if lids_only:
-                t = len(p["triangles"]) // 2            # lids come first, then the floors
-                mb.add(p["points"][:3 * t], p["normals"][:3 * t], polys=(p["triangles"][:t], v.row[p["tri_row"][:t]]))
+                mb.add(p["points"], p["normals"], polys=(p["triangles"], v.row[p["tri_row"]]))
             else:
                 mb.add(p["points"], p["normals"], polys=[(p["triangles"], v.row[p["tri_row"]]),
                                                         (p["quads"], v.row[p["quad_row"]])])

@@ -237,11 +237,14 @@ def ccw(outlines: np.ndarray) -> np.ndarray:
 
 
 # ------------------------------------------------------------------- volumes
-def prisms(polygons, z_top: np.ndarray, z_bottom: np.ndarray, origin: np.ndarray) -> dict[str, np.ndarray]:
+def prisms(polygons, z_top: np.ndarray, z_bottom: np.ndarray, origin: np.ndarray,
+           lids_only: bool = False) -> dict[str, np.ndarray]:
     """Polygons (project coordinates) extruded between z_bottom and z_top, in local coordinates.
 
     Returns points, normals, ``triangles`` (t, 3) with ``tri_row`` (t,) (lid
-    and floor) and ``quads`` (w, 4) with ``quad_row`` (w,) (walls, one per ring edge).
+    and floor) and ``quads`` (w, 4) with ``quad_row`` (w,) (walls, one per ring edge);
+    ``lids_only``: the lids alone (points, normals, triangles, tri_row), as the
+    first triangles of a whole prism.
     """
     import shapely
 
@@ -250,15 +253,19 @@ def prisms(polygons, z_top: np.ndarray, z_bottom: np.ndarray, origin: np.ndarray
     txy = shapely.get_coordinates(tris).reshape(-1, 4, 2)[:, :3] - origin[:2]
     txy = ccw(txy)
     tri_row = part_row[tri_part]
+    t = len(txy)
+    ztop = z_top - origin[2]
+    lid = np.concatenate([txy, np.broadcast_to(ztop[tri_row][:, None, None], (t, 3, 1))], axis=2)
+    if lids_only:
+        return {"points": lid.reshape(-1, 3), "normals": np.tile([0.0, 0.0, 1.0], (3 * t, 1)),
+                "triangles": np.arange(3 * t).reshape(-1, 3), "tri_row": tri_row}
     rings, ring_part = shapely.get_rings(parts, return_index=True)
     rxy, ridx = shapely.get_coordinates(rings, return_index=True)
     rxy = rxy - origin[:2]
     same = ridx[1:] == ridx[:-1]
     p, q = rxy[:-1][same], rxy[1:][same]
     wall_row = part_row[ring_part[ridx[:-1][same]]]
-    t = len(txy)
-    ztop, zbot = z_top - origin[2], z_bottom - origin[2]
-    lid = np.concatenate([txy, np.broadcast_to(ztop[tri_row][:, None, None], (t, 3, 1))], axis=2)
+    zbot = z_bottom - origin[2]
     floor = np.concatenate([txy[:, ::-1], np.broadcast_to(zbot[tri_row][:, None, None], (t, 3, 1))], axis=2)
     w = len(p)
     zt, zb = ztop[wall_row][:, None], zbot[wall_row][:, None]
