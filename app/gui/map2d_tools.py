@@ -14,7 +14,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QMenu, QToolBar, QToolButton
 
@@ -150,7 +150,11 @@ class MapTools(QObject):
         self._show_result()
 
     def _scene_shown(self) -> None:
-        """Symbols for the scene just shown (a project opened or refreshed after an import)."""
+        """Symbols for the scene just shown (a project opened or refreshed after an import), started
+        once the event loop runs again: after the views' first frame of it, not beside it."""
+        QTimer.singleShot(0, self, self._prepare_symbols)
+
+    def _prepare_symbols(self) -> None:
         project = self.win.project
         if self.map2d is None or project is None or not project.counts.get(POINTS_LAYER):
             return
