@@ -108,7 +108,11 @@ def parent_codes(values) -> "np.ndarray":
     import numpy as np
     import pandas as pd
 
-    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
+    if isinstance(getattr(values, "dtype", None), pd.CategoricalDtype):     # lean reads: codes already there
+        codes = np.asarray(values.cat.codes if isinstance(values, pd.Series) else values.codes, dtype=np.int64)
+        uniques = [*values.dtype.categories, None]              # code -1 (missing) -> the last, ""
+    else:
+        codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
     parents = []
     for value in uniques:
         try:

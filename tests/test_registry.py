@@ -80,3 +80,17 @@ def test_subtype_colour_and_unknown_code():
 def test_utility_field_accepts_every_code():
     allowed = layers.get("pipe_segments").field("utility").allowed
     assert set(utilities.all_codes()) == set(allowed)
+
+
+def test_parent_codes_of_categorical_and_plain_columns_agree():
+    import numpy as np
+    import pandas as pd
+
+    from gis.utilities import parent_codes
+
+    values = ["JS", "WS", None, "nope", "rq", "WS", None]          # utility, sub-type, missing, unknown, lower case
+    plain = parent_codes(pd.Series(values, dtype=object))
+    assert plain.tolist() == ["JS", "PS", "", "", "RQ", "PS", ""]
+    assert np.array_equal(parent_codes(pd.Series(pd.Categorical(values))), plain)
+    assert np.array_equal(parent_codes(pd.Categorical(values)), plain)
+    assert parent_codes(pd.Series(pd.Categorical([]))).tolist() == []
