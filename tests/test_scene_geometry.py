@@ -205,3 +205,18 @@ def test_prism_lids_alone_are_the_lids_of_the_whole_prisms():
     assert np.array_equal(lids["triangles"], whole["triangles"][:t])
     assert np.array_equal(lids["tri_row"], whole["tri_row"][:t]) and set(lids["tri_row"]) == {0, 1, 2}
     assert np.allclose(lids["points"][:, 2], (top - origin[2])[lids["tri_row"]].repeat(3))
+
+
+def test_row_colours_by_utility_and_sub_type():
+    import pandas as pd
+
+    frame = pd.DataFrame({"utility": pd.Categorical(["JS", "PS", None, "JS", "PS"]),
+                          "subtype": ["", "WS", None, "", "YS"]})
+    rgb = styles.feature_colours("pipe_segments", frame)
+    assert rgb.shape == (5, 3) and rgb.dtype == np.uint8
+    from gis.utilities import colour
+
+    assert rgb[[0, 3]].tolist() == [list(colour("JS", None))] * 2
+    assert rgb[1].tolist() == list(colour("PS", "WS")) and rgb[4].tolist() == list(colour("PS", "YS"))
+    assert len({tuple(c) for c in rgb[[0, 1, 2]].tolist()}) == 3                      # no utility: its own colour
+    assert styles.feature_colours("pipe_segments", frame.iloc[:0]).shape == (0, 3)

@@ -95,7 +95,7 @@ def feature_colours(layer: str, gdf) -> np.ndarray:
     if st.colour_by == "utility" and "utility" in gdf.columns:
         code, codes = _factorized(gdf, "utility")
         sub, subs = _factorized(gdf, "subtype")
-        uniq, inverse = np.unique(code * len(subs) + sub, return_inverse=True)
+        uniq, inverse = _dense_unique(code * len(subs) + sub)
         table = np.array([_utility_rgb(codes[k // len(subs)], subs[k % len(subs)]) for k in uniq],
                          dtype=np.uint8).reshape(-1, 3)
         out[:] = table[inverse.ravel()]
@@ -105,6 +105,12 @@ def feature_colours(layer: str, gdf) -> np.ndarray:
             if name in st.kind_rgb:
                 out[kind == k] = st.kind_rgb[name]
     return out
+
+
+def _dense_unique(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """np.unique(values, return_inverse=True) of small non-negative integers, by counting (no sort)."""
+    present = np.bincount(values) > 0 if len(values) else np.zeros(0, dtype=bool)
+    return np.flatnonzero(present), (np.cumsum(present) - 1)[values]
 
 
 def _factorized(gdf, name: str) -> tuple[np.ndarray, list[str]]:
