@@ -353,13 +353,13 @@ class MainWindow(QMainWindow):
         """Show a loaded project; the views render once, after every tool has applied its settings
         (ground, exaggeration, colours, markers: each would otherwise render the whole scene)."""
         self.ensure_views()
+        self.close_project()        # renders the emptied views: their windows take the widgets' size
         with ExitStack() as held:
             for view in self.views():
                 held.enter_context(view.redraws_held())
             self._show_loaded(loaded)
 
     def _show_loaded(self, loaded: LoadedProject) -> None:
-        self.close_project()
         self.project = loaded
         self._show_scene(loaded)
         self.layer_tree.set_counts(loaded.counts, loaded.utility_counts)
