@@ -129,3 +129,29 @@ def test_scene_counts_rows_per_utility_like_the_store(tmp_path, lod_min):
     boxed = build_project_scene(proj, bbox=(X0 - 1, Y0 - 1, X0 + 11, Y0 + 6), lod_min=lod_min)
     assert boxed.utility_counts("pipe_segments") is None               # a box holds only some rows
     proj.close()
+
+
+def test_a_big_layer_read_in_two_halves_gives_the_scene_of_one_read(tmp_path, monkeypatch):
+    from viewers.scene import build_project_scene, frames
+    from viewers.scene import project_scene as ps
+
+    proj = make_project(tmp_path / "p.gpkg", {"pipe_segments": [
+        pipe(f"P{i}", [(0, 3 * i, 1), (10, 3 * i, 1 + i / 10), (12, 3 * i + 2, 1)], utility=u)
+        for i, u in enumerate(["JS", "WS", "RQ", "DL", "JS"])]})
+    whole = build_project_scene(proj, lod_min=None)
+    calls = []
+    real = frames.read_table
+    monkeypatch.setattr(frames, "read_table", lambda *a, **k: calls.append(a[4]) or real(*a, **k))
+    monkeypatch.setattr(ps, "SPLIT_ROWS", 2)
+    split = build_project_scene(proj, lod_min=None)
+    halves = sorted(c for c in calls if c and "rowid" in c)
+    assert halves == ["rowid <= 2", "rowid > 2"]                        # pipe_segments, in two halves
+    a, b = whole.layers["pipe_segments"], split.layers["pipe_segments"]
+    assert b.ids.tolist() == a.ids.tolist() == [f"P{i}" for i in range(5)]
+    assert np.array_equal(b.utility, a.utility) and np.array_equal(b.cell_rows, a.cell_rows)
+    from vtkmodules.util.numpy_support import vtk_to_numpy
+
+    assert np.array_equal(vtk_to_numpy(b.polydata.GetPoints().GetData()),
+                          vtk_to_numpy(a.polydata.GetPoints().GetData()))
+    assert np.array_equal(split.origin, whole.origin)
+    proj.close()

@@ -95,15 +95,40 @@ def read_lean(project, layer: str, columns: list[str], bbox=None, where: str | N
     values: cheap to compare and to factorize); the ids as Python strings
     (object dtype: what the scene keeps, without a conversion each way).
     """
+    return lean_frame(project, layer, columns, [read_table(project, layer, columns, bbox, where)], bbox, where)
+
+
+def read_table(project, layer: str, columns: list[str], bbox=None, where: str | None = None):
+    """(pyogrio metadata, Arrow table) of ``columns`` and the geometry of ``layer`` (rows within
+    ``bbox`` and ``where``); GDAL reads without the GIL, so two of these run side by side."""
     import pyogrio
 
-    meta, table = pyogrio.read_arrow(str(project.path), layer=layer, columns=columns, bbox=bbox, where=where)
+    return pyogrio.read_arrow(str(project.path), layer=layer, columns=columns, bbox=bbox, where=where)
+
+
+def row_halves(project, layer: str, min_rows: int) -> list[str] | None:
+    """Two ``where`` clauses splitting ``layer`` by rowid into halves that, read one after the other,
+    give the rows in the order of one whole read (a plain scan is in rowid order); None under
+    ``min_rows`` rows."""
+    n = project.count(layer)
+    if n < min_rows:
+        return None
+    return [f"rowid <= {n // 2}", f"rowid > {n // 2}"]
+
+
+def lean_frame(project, layer: str, columns: list[str], tables: list, bbox=None, where: str | None = None):
+    """The CoordFrame of the :func:`read_table` results ``tables`` (consecutive row ranges of
+    ``layer``), or the store's GeoDataFrame of those rows when the geometries are not all
+    single-part Points Z / LineStrings Z (see :func:`read_lean`)."""
+    import pandas as pd
+    import pyarrow as pa
+
+    meta = tables[0][0]
+    table = tables[0][1] if len(tables) == 1 else pa.concat_tables([t for _, t in tables])
     geom = meta.get("geometry_name") or "geometry"
     parsed = wkb_coordinates(table.column(geom)) if geom in table.column_names and table.num_rows else None
     if parsed is None:
         return project.read(layer, bbox=bbox, columns=columns, where=where)
-    import pandas as pd
-
     ids = table.column(columns[0]).to_numpy(zero_copy_only=False)
     attrs = table.drop_columns([geom, columns[0]]).to_pandas(strings_to_categorical=True)
     attrs.insert(0, columns[0], pd.Series(ids, dtype=object, copy=False))   # as read: no str-dtype round trip

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -40,6 +40,7 @@ from viewers.scene.tiled import TiledLayer
 GROUND = "terrain"
 SECTION_SEARCH_M = 10.0   # features are looked for this far around a section line
 LOD_MIN_CELLS = 100_000   # layers whose exact mesh has this many cells are tiled with levels of detail
+SPLIT_ROWS = 200_000      # layers with this many rows are read in two halves side by side
 
 
 @dataclass
@@ -156,19 +157,35 @@ class _Source:
     def read(self, layer: str, bbox, lean: bool = False):
         """A layer's rows (within bbox): a GeoDataFrame, or when ``lean`` and read from a
         project, possibly a CoordFrame with only the rows the builder draws."""
-        lay = registry.get(layer)
         if self.frames is not None:
             gdf = self.frames.get(layer)
             if gdf is None or bbox is None or len(gdf) == 0:
                 return gdf
             return gdf.cx[bbox[0]:bbox[2], bbox[1]:bbox[3]]
-        builder = BUILDERS[layer]
-        wanted = [lay.id_field] + [c for c in builder.columns if c in lay.field_names]
+        wanted, where = _wanted(layer)
         if lean:
             from viewers.scene.frames import read_lean
 
-            return read_lean(self.project, layer, wanted, bbox, getattr(builder, "where", None))
+            return read_lean(self.project, layer, wanted, bbox, where)
         return self.project.read(layer, bbox=bbox, columns=wanted)
+
+    def start_read(self, pool, layer: str, bbox) -> Callable[[], object]:
+        """Start a lean :meth:`read` of ``layer`` on ``pool``; returns what waits for its rows.
+
+        A big layer read whole from a project (``SPLIT_ROWS`` rows or more, no box, no
+        builder filter) is read in two halves, one per worker, in the order of one read."""
+        wanted, where = _wanted(layer)
+        halves = None
+        if self.project is not None and bbox is None and where is None:
+            from viewers.scene.frames import row_halves
+
+            halves = row_halves(self.project, layer, SPLIT_ROWS)
+        if halves is None:
+            return pool.submit(self.read, layer, bbox, True).result
+        from viewers.scene.frames import lean_frame, read_table
+
+        parts = [pool.submit(read_table, self.project, layer, wanted, None, half) for half in halves]
+        return lambda: lean_frame(self.project, layer, wanted, [part.result() for part in parts])
 
     def extent(self, frames: Mapping) -> tuple[float, float, float, float] | None:
         """Extent of the features read (of the terrain when there are none)."""
@@ -183,6 +200,12 @@ class _Source:
     def close(self) -> None:
         if self._close:
             self.project.close()
+
+
+def _wanted(layer: str) -> tuple[list[str], str | None]:
+    """(the columns its builder reads, the id first; its ``where`` filter or None) of ``layer``."""
+    lay, builder = registry.get(layer), BUILDERS[layer]
+    return [lay.id_field] + [c for c in builder.columns if c in lay.field_names], getattr(builder, "where", None)
 
 
 def _frame_bounds(frame) -> tuple[float, float, float, float]:
@@ -248,11 +271,11 @@ def build_project_scene(source, layers: Iterable[str] | None = None,
     try:
         progress.start(2 * len(names) + 1, "scene")
         with _Pool() as pool:       # two cores: reads (GDAL, Arrow) and numpy release the GIL
-            reads = {layer: pool.submit(src.read, layer, bbox, True) for layer in names}
+            reads = {layer: src.start_read(pool, layer, bbox) for layer in names}
             terrain_read = pool.submit(lambda: src.terrain)
             frames = {}
             for layer in names:
-                frames[layer] = reads.pop(layer).result()
+                frames[layer] = reads.pop(layer)()
                 progress.step(1, layer)
             terrain_read.result()
             frame = bbox if bbox is not None else src.extent(frames)
