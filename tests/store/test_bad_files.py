@@ -5,16 +5,16 @@ import hashlib
 import os
 import sqlite3
 import subprocess
+import sys
 from pathlib import Path
 
 import geopandas as gpd
 import pytest
 import shapely
 
-from gis.errors import (NotAGeoPackageError, NotAProjectError, ProjectError, ProjectLockedError,
-                        ReadOnlyProjectError, SchemaVersionError)
+from gis.errors import NotAGeoPackageError, NotAProjectError, ProjectError, ProjectLockedError, SchemaVersionError
 from gis.store import Project
-from tests.conftest import run_cli
+from tests.conftest import ROOT, run_cli
 from tests.store.helpers import segments
 
 
@@ -89,32 +89,42 @@ def test_older_schema_is_migrated_after_a_backup(tmp_path):
     assert backup.exists() and sha(backup) == old_bytes
 
 
-@pytest.fixture
-def read_only_file(tmp_path):
+#: what a user who may not write the file sees (run in a child process: see without_write_override)
+READ_ONLY_CHECKS = """
+import sys
+import pytest
+from gis.errors import ReadOnlyProjectError
+from gis.store import Project
+
+with pytest.raises(ReadOnlyProjectError, match="read-only"):
+    Project.open(sys.argv[1])
+with Project.open(sys.argv[1], readonly=True) as proj:
+    assert proj.count("pipe_segments") == 0
+    with pytest.raises(ReadOnlyProjectError):
+        with proj.transaction():
+            pass
+"""
+
+
+def without_write_override() -> list[str]:
+    """A command prefix under which root, too, obeys file modes: util-linux setpriv drops
+    CAP_DAC_OVERRIDE (root otherwise writes any file whatever its mode)."""
+    caps = "-dac_override,-dac_read_search"
+    return ["setpriv", f"--inh-caps={caps}", f"--bounding-set={caps}"] if os.geteuid() == 0 else []
+
+
+def test_read_only_file_opens_read_only_and_refuses_writes(tmp_path):
     path = tmp_path / "ro.gpkg"
     Project.create(path).close()
-    if os.geteuid() == 0:
-        if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode != 0:
-            pytest.skip("filesystem has no immutable attribute (needed to make a file read-only for root)")
-        yield path
-        subprocess.run(["chattr", "-i", str(path)], check=True)
-    else:
-        path.chmod(0o444)
-        yield path
-        path.chmod(0o644)
-
-
-def test_read_only_file_opens_read_only_and_refuses_writes(read_only_file):
-    before = sha(read_only_file)
-    with pytest.raises(ReadOnlyProjectError, match="read-only"):
-        Project.open(read_only_file)
-    with Project.open(read_only_file, readonly=True) as proj:
-        assert proj.count("pipe_segments") == 0
-        with pytest.raises(ReadOnlyProjectError):
-            with proj.transaction():
-                pass
-    assert sha(read_only_file) == before
-    assert run_cli("info", read_only_file).returncode == 0
+    path.chmod(0o444)
+    before = sha(path)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    checks = subprocess.run([*without_write_override(), sys.executable, "-c", READ_ONLY_CHECKS, str(path)],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert checks.returncode == 0, checks.stderr[-2000:]
+    assert sha(path) == before
+    assert run_cli("info", path).returncode == 0
+    path.chmod(0o644)
 
 
 def test_locked_file_gives_a_clear_error(project):
