@@ -67,7 +67,7 @@ class CheckActions(QObject):
         self.act_cover = act(partial(self.simple_check, "cover"))
         self.act_topology = act(partial(self.simple_check, "topology"))
         self.act_zones = act(self.zones_dialog)
-        self.act_special_zone = act(self.special_zone_audit)
+        self.act_special_zone = act(partial(self.zones, None))     # existing pipes in metro special zones
         self.act_trace = {mode: act(partial(self.trace, mode)) for mode in ("connected", "upstream", "downstream")}
         self.act_trace["connected"].setShortcut(QKeySequence("Ctrl+Shift+T"))
         self.act_isolate = act(partial(self.trace, "isolate"), "Ctrl+Shift+I")
@@ -77,8 +77,9 @@ class CheckActions(QObject):
         self.menu = QMenu(window)
         self.menu.setObjectName("analysisMenu")
         add_items(self.menu, (self.act_clearance, self.act_clearance_selection, self.act_excavation, self.act_cover,
-                              self.act_topology, self.act_zones, self.act_special_zone, None, *self.act_trace.values(), self.act_isolate,
-                              None, self.act_load_rules, self.act_builtin_rules, None, self.act_export))
+                              self.act_topology, self.act_zones, self.act_special_zone, None,
+                              *self.act_trace.values(), self.act_isolate, None,
+                              self.act_load_rules, self.act_builtin_rules, None, self.act_export))
         window.menuBar().insertMenu(window.menu_lang.menuAction(), self.menu)
         window.menu_view.addAction(self.dock.toggleViewAction())
         window.views_ready.connect(self._views_ready)
@@ -87,10 +88,10 @@ class CheckActions(QObject):
 
     def _views_ready(self) -> None:
         self.overlay.attach()
-        self.ensure_panel()         # light (no pandas until findings come): the dock keeps its size from the start
+        self.ensure_panel()
 
     def ensure_panel(self):
-        """The dock's panel, built on first use."""
+        """The dock's panel, built with the views (light: pandas comes with the first findings)."""
         if self.panel is None:
             from app.gui.findings_panel import FindingsPanel
 
@@ -167,7 +168,7 @@ class CheckActions(QObject):
     def _runs_listed(self, path: str, runs) -> None:
         if self.win.project is None or self.win.project.path != path:
             return
-        self.ensure_panel().set_runs(runs)
+        self.panel.set_runs(runs)
         self._start(tr("Loading rule table"), partial(jobs.rule_table, path, self.rules_file),
                     partial(self._rules_loaded, self.rules_file), self._remembered_rules_failed, background=True)
 
@@ -265,10 +266,6 @@ class CheckActions(QObject):
         """Run the protection-zone check for an area given as WKT (None: existing pipes inside a
         metro special zone)."""
         return self.run_check("zones", jobs.zone_options(wkt, self.rules_file), tr("Protection zones"))
-
-    def special_zone_audit(self) -> bool:
-        """Analysis > Pipes in metro special zones: existing pipes within a tunnel's special zone."""
-        return self.zones(None)
 
     def _check_done(self, result) -> None:
         project = self.win.project

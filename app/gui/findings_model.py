@@ -94,16 +94,19 @@ class FindingsModel(QAbstractTableModel):
     def _update(self) -> None:
         """The rows shown: those of the severities let through, in the sort order (numpy only)."""
         df = self._all
-        index = np.arange(0 if df is None else len(df))
-        if df is not None and len(df) and "severity" in df:
+        self._frame = None
+        if df is None:
+            self._index = np.zeros(0, dtype=np.int64)
+            return
+        index = np.arange(len(df))
+        if len(df) and "severity" in df:
             index = np.flatnonzero(df["severity"].isin(list(self._shown)).to_numpy())
-        if df is not None and self._sort is not None and len(index):
+        if self._sort is not None and len(index):
             if self._sort not in self._keys:
                 self._keys[self._sort] = self._sort_key(*self._sort)
             key, missing = self._keys[self._sort]
             index = index[np.lexsort((key[index], missing[index]))]
         self._index = index
-        self._frame = None
 
     def _column(self, name: str) -> np.ndarray | None:
         if name not in self._columns and self._all is not None and name in self._all:

@@ -199,5 +199,5 @@ def checks_window(qtbot, qapp, demo_copy):
     win = make_window(qtbot, qapp)
     open_and_wait(qtbot, win, demo_copy)
     qtbot.waitUntil(lambda: not (win.runner.busy or win.checks.background.busy)
-                    and win.checks.panel is not None and win.checks.panel.rules_label.text() != "", timeout=30000)
+                    and win.checks.panel.rules_label.text() != "", timeout=30000)
     return win

@@ -67,7 +67,5 @@ def test_a_user_rule_table_is_shown_marked_and_remembered(qtbot, qapp, monkeypat
     win.save_settings()
     again = make_window(qtbot, qapp, language=None)
     open_and_wait(qtbot, again, demo_copy)
-    # (the Findings panel is built once the past runs are read, after the project shows)
-    qtbot.waitUntil(lambda: again.checks.panel is not None
-                    and f"Rule table: {good}" in again.checks.panel.rules_label.text(), timeout=30000)
+    qtbot.waitUntil(lambda: f"Rule table: {good}" in again.checks.panel.rules_label.text(), timeout=30000)
     assert again.checks.rules_file == str(good)
